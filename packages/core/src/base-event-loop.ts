@@ -1,0 +1,504 @@
+/**
+ * BaseEventLoop: the ready queue, the timer heap, `runOnce`, the exception
+ * handler and the run state; the I/O and the way the loop is driven are the
+ * subclasses' (asyncio's base_events.BaseEventLoop).
+ *
+ * Differences from asyncio: `runForever()` and `runUntilComplete()` return
+ * promises, because JavaScript cannot block its thread on the loop that runs
+ * on it; `run()` nested in a running loop still throws at once.
+ */
+import { inspect } from 'node:util';
+import { RuntimeError } from './errors.js';
+import { Future, isFuture } from './future.js';
+import { Handle, TimerHandle, creationSite, type Callback, type ExceptionContext, type HandleOwner } from './handle.js';
+import { checkCallback, checkDelay, checkWhen, describe } from './internal/checks.js';
+import { LoopScope, type ContextRunner } from './internal/context.js';
+import { Deque } from './internal/deque.js';
+import { TimerHeap } from './internal/heap.js';
+import { loops } from './internal/running.js';
+import { SignalHandlers } from './internal/signals.js';
+import { monotonicClock, type Clock } from './internal/time.js';
+import { logger } from './logger.js';
+import { Task, type TaskOptions } from './task.js';
+import type { CoroutineLike } from './coroutines.js';
+
+/** An exception handler: `(loop, context) => void`, as asyncio's. */
+export type ExceptionHandler = (loop: BaseEventLoop, context: ExceptionContext) => void;
+
+/** A task factory: `(loop, coro, options) => Task`, as asyncio's set_task_factory. */
+export type TaskFactory = <T>(loop: BaseEventLoop, coro: CoroutineLike<T>, options: TaskOptions) => Task<T>;
+
+export interface EventLoopOptions {
+  /** The clock the loop reads its time from (seconds, monotonic); the real one by default. */
+  clock?: Clock;
+  /** Debug mode; defaults to the ASYNCIO_TS_DEBUG environment variable. */
+  debug?: boolean;
+}
+
+// asyncio's constants: rebuild the timer heap when more than this many
+// cancelled timers sit in it and they are more than this share of it.
+const MIN_SCHEDULED_TIMER_HANDLES = 100;
+const MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
+
+let loopCount = 0;
+
+export abstract class BaseEventLoop implements HandleOwner {
+  /** A callback slower than this (seconds) is reported in debug mode. */
+  slowCallbackDuration = 0.1;
+
+  readonly #clock: Clock;
+  readonly #ready = new Deque<Handle>(1024);
+  readonly #timers = new TimerHeap<TimerHandle>();
+  #cancelledTimers = 0;
+  #state: 'idle' | 'running' | 'closed' = 'idle';
+  #stopping = false;
+  #debug: boolean;
+  #exceptionHandler: ExceptionHandler | null = null;
+  #taskFactory: TaskFactory | null = null;
+  readonly #tasks = new Set<Task<unknown>>();
+  readonly #signals = new SignalHandlers((callback, args) => this.callSoonThreadsafe(callback, ...args));
+  readonly #id = ++loopCount;
+  /** The task whose step is running now, if any. @internal */
+  stepping: Task<unknown> | null = null;
+  /** True while runOnce() calls handles. @internal */
+  inCallbacks = false;
+  /** The async scope the loop's callbacks run in. @internal */
+  readonly scope = new LoopScope();
+  /** Set when a Future settled a promise awaiting it: async-function tasks have work queued as microtasks. @internal */
+  promiseWork = false;
+  /** Counts tasks for their default names. @internal */
+  taskCounter = 0;
+
+  constructor(options: EventLoopOptions = {}) {
+    this.#clock = options.clock ?? monotonicClock;
+    this.#debug = options.debug ?? debugFromEnvironment();
+  }
+
+  // --- running and stopping ------------------------------------------------
+
+  /** True while the loop runs (between runForever() starting and its promise settling). */
+  isRunning(): boolean {
+    return this.#state === 'running';
+  }
+
+  /** True once close() was called. */
+  isClosed(): boolean {
+    return this.#state === 'closed';
+  }
+
+  /**
+   * Runs the loop until stop() is called. Resolves when it stops.
+   * @throws RuntimeError when the loop is closed or already running, or another loop runs on this thread.
+   */
+  runForever(): Promise<void> {
+    this.#checkClosed('runForever');
+    this.#checkNotRunning();
+    this.#state = 'running';
+    loops.running = this;
+    return new Promise<void>((resolve) => this.startRunning(resolve));
+  }
+
+  /**
+   * Runs the loop until `future` is done and returns its result (a coroutine,
+   * promise or function is wrapped in a Task first).
+   * @throws RuntimeError when the loop stops before the future is done.
+   */
+  async runUntilComplete<T>(future: Future<T> | CoroutineLike<T>): Promise<T> {
+    this.#checkClosed('runUntilComplete');
+    this.#checkNotRunning();
+    const isNewTask = !isFuture(future);
+    const target = isNewTask ? this.createTask(future as CoroutineLike<T>) : (future as Future<T>);
+    if (target.getLoop() !== this) {
+      throw new RuntimeError('runUntilComplete(): the future belongs to another loop; create it with this loop');
+    }
+    const stopWhenDone = () => this.stop();
+    target.addDoneCallback(stopWhenDone);
+    try {
+      await this.runForever();
+    } finally {
+      target.removeDoneCallback(stopWhenDone);
+    }
+    if (!target.done()) throw new RuntimeError('Event loop stopped before Future completed.');
+    return target.result();
+  }
+
+  /**
+   * Stops the loop after the callbacks of the current iteration have run; if
+   * the loop is not running, the next runForever() runs one iteration and stops.
+   */
+  stop(): void {
+    this.#stopping = true;
+    // Called from outside the loop's callbacks (a Node callback), it must
+    // wake an idle loop to take effect.
+    if (this.#state === 'running' && !this.inCallbacks) this.readyWhileIdle();
+  }
+
+  /**
+   * Closes the loop: pending callbacks are dropped and the loop can no longer
+   * be used. Closing twice does nothing.
+   * @throws RuntimeError when the loop is running.
+   */
+  close(): void {
+    if (this.#state === 'running') throw new RuntimeError('Cannot close a running event loop; stop() it first, or close it after runForever() resolves');
+    if (this.#state === 'closed') return;
+    if (this.#debug) logger.debug(`Close ${this}`);
+    this.#state = 'closed';
+    this.#ready.clear();
+    this.#timers.filter(() => false);
+    this.#cancelledTimers = 0;
+    this.#signals.clear();
+    this.releasePendingTasks();
+    if (loops.current === this) loops.current = null;
+  }
+
+  // --- time and scheduling ---------------------------------------------------
+
+  /** The loop's time in seconds, from its monotonic clock. */
+  time(): number {
+    return this.#clock.now();
+  }
+
+  /**
+   * Schedules `callback(...args)` for the next iteration of the loop; callbacks
+   * run in the order they were scheduled.
+   * @throws TypeError when callback is not a function; RuntimeError when the loop is closed.
+   * @example
+   * loop.callSoon(console.log, 'runs next');
+   */
+  callSoon<Args extends unknown[]>(callback: (...args: Args) => unknown, ...args: Args): Handle {
+    checkCallback('callSoon', callback);
+    return this.scheduleSoon(callback as Callback, args);
+  }
+
+  /**
+   * callSoon() for callers outside the loop's thread of control (another
+   * worker's message, a signal, a Node callback); it wakes the loop.
+   */
+  callSoonThreadsafe<Args extends unknown[]>(callback: (...args: Args) => unknown, ...args: Args): Handle {
+    return this.callSoon(callback, ...args);
+  }
+
+  /**
+   * Schedules `callback(...args)` to run after `delay` seconds.
+   * @throws TypeError or ValueError when delay is not a number >= 0.
+   */
+  callLater<Args extends unknown[]>(delay: number, callback: (...args: Args) => unknown, ...args: Args): TimerHandle {
+    checkDelay('callLater', 'delay', delay);
+    return this.callAt(this.time() + delay, callback, ...args);
+  }
+
+  /** Schedules `callback(...args)` to run at loop time `when` (seconds, see time()). */
+  callAt<Args extends unknown[]>(when: number, callback: (...args: Args) => unknown, ...args: Args): TimerHandle {
+    checkWhen('callAt', 'when', when);
+    checkCallback('callAt', callback);
+    return this.scheduleAt(when, callback as Callback, args);
+  }
+
+  /** callSoon() without the checks, for the package's own callers. @internal */
+  scheduleSoon(callback: Callback, args: unknown[] | undefined): Handle {
+    return this.scheduleSoonIn(this.scope.capture(), callback, args ?? []);
+  }
+
+  /** scheduleSoon() in a context captured earlier (a done callback's). @internal */
+  scheduleSoonIn(context: ContextRunner | null, callback: Callback, args: unknown[]): Handle {
+    if (this.#state === 'closed') this.#checkClosed('callSoon');
+    const handle = new Handle(callback, args, this, context);
+    if (this.#debug) handle.sourceTraceback = captureStack();
+    this.#ready.push(handle);
+    if (!this.inCallbacks) this.readyWhileIdle();
+    return handle;
+  }
+
+  /** callAt() without the checks. @internal */
+  scheduleAt(when: number, callback: Callback, args: unknown[] | undefined): TimerHandle {
+    if (this.#state === 'closed') this.#checkClosed('callAt');
+    const timer = new TimerHandle(when, callback, args, this, this.scope.capture());
+    if (this.#debug) timer.sourceTraceback = captureStack();
+    timer.scheduled = true;
+    this.#timers.push(timer);
+    if (!this.inCallbacks) this.timerAddedWhileIdle(timer);
+    return timer;
+  }
+
+  /** @internal */
+  timerHandleCancelled(handle: TimerHandle): void {
+    if (handle.scheduled) this.#cancelledTimers++;
+  }
+
+  // --- futures and tasks ---------------------------------------------------
+
+  /** A new Future attached to this loop. */
+  createFuture<T = unknown>(): Future<T> {
+    return new Future<T>({ loop: this });
+  }
+
+  /**
+   * Wraps a coroutine (a generator, a promise, or a function returning either)
+   * in a Task scheduled on this loop; the task's factory decides how.
+   */
+  createTask<T>(coro: CoroutineLike<T>, options: Omit<TaskOptions, 'loop'> = {}): Task<T> {
+    this.#checkClosed('createTask');
+    if (this.#taskFactory !== null) return this.#taskFactory(this, coro, { ...options, loop: this });
+    return new Task<T>(coro, { ...options, loop: this });
+  }
+
+  /** Sets the factory createTask() uses (null for the default Task); see eagerTaskFactory. */
+  setTaskFactory(factory: TaskFactory | null): void {
+    if (factory !== null && typeof factory !== 'function') {
+      throw new TypeError(`setTaskFactory() expects a function or null, got ${describe(factory)}`);
+    }
+    this.#taskFactory = factory;
+  }
+
+  getTaskFactory(): TaskFactory | null {
+    return this.#taskFactory;
+  }
+
+  /** Every task of this loop that is not done yet. @internal */
+  pendingTasks(): Task<unknown>[] {
+    return [...this.#tasks];
+  }
+
+  /** The loop keeps a strong reference to each pending task, so none is collected mid-flight. @internal */
+  registerTask(task: Task<unknown>): void {
+    this.#tasks.add(task);
+  }
+
+  /** @internal */
+  unregisterTask(task: Task<unknown>): void {
+    this.#tasks.delete(task);
+  }
+
+  /** On close, pending tasks lose the loop's reference; collecting them then warns. @internal */
+  protected releasePendingTasks(): void {
+    for (const task of this.#tasks) task.watchDestroyPending();
+    this.#tasks.clear();
+  }
+
+  // --- signals ---------------------------------------------------------------
+
+  /**
+   * Calls `callback(...args)` on the loop when the process gets `signal`
+   * ('SIGINT', 'SIGTERM', ... or a number). Replaces an earlier handler.
+   * @throws RuntimeError in a worker thread, or for SIGKILL and SIGSTOP; ValueError for an unknown signal.
+   */
+  addSignalHandler<Args extends unknown[]>(signal: NodeJS.Signals | number, callback: (...args: Args) => unknown, ...args: Args): void {
+    this.#checkClosed('addSignalHandler');
+    checkCallback('addSignalHandler', callback);
+    this.#signals.add(signal, callback as Callback, args);
+  }
+
+  /** Removes the handler for `signal`; true when there was one. */
+  removeSignalHandler(signal: NodeJS.Signals | number): boolean {
+    return this.#signals.remove(signal);
+  }
+
+  // --- errors ------------------------------------------------------------------
+
+  /** Sets the handler for errors no one else catches (null restores the default). */
+  setExceptionHandler(handler: ExceptionHandler | null): void {
+    if (handler !== null && typeof handler !== 'function') {
+      throw new TypeError(`setExceptionHandler() expects a function (loop, context) => void or null, got ${describe(handler)}`);
+    }
+    this.#exceptionHandler = handler;
+  }
+
+  getExceptionHandler(): ExceptionHandler | null {
+    return this.#exceptionHandler;
+  }
+
+  /** Logs the context to core's logger, as asyncio's default_exception_handler. */
+  defaultExceptionHandler(context: ExceptionContext): void {
+    const lines = [context.message || 'Unhandled exception in event loop'];
+    for (const [key, value] of Object.entries(context)) {
+      if (key === 'message' || key === 'exception' || value === undefined) continue;
+      if (key === 'sourceTraceback') lines.push(`Object created at (most recent call last):\n${value}`);
+      else if (key === 'handleTraceback') lines.push(`Handle created at (most recent call last):\n${value}`);
+      else lines.push(`${key}: ${typeof value === 'string' ? value : inspect(value, { depth: 1 })}`);
+    }
+    if (context.exception !== undefined) lines.push(formatException(context.exception));
+    logger.error(lines.join('\n'));
+  }
+
+  /** Passes `context` to the exception handler, or logs it; never throws. */
+  callExceptionHandler(context: ExceptionContext): void {
+    const handler = this.#exceptionHandler;
+    if (handler === null) {
+      try {
+        this.defaultExceptionHandler(context);
+      } catch (error) {
+        process.stderr.write(`Exception in default exception handler: ${formatException(error)}\n`);
+      }
+      return;
+    }
+    try {
+      handler(this, context);
+    } catch (error) {
+      // The custom handler failed: report both, through the default handler.
+      try {
+        this.defaultExceptionHandler({ message: 'Unhandled error in exception handler', exception: error, context });
+      } catch (secondError) {
+        process.stderr.write(`Exception in default exception handler: ${formatException(secondError)}\n`);
+      }
+    }
+  }
+
+  // --- debug -------------------------------------------------------------------
+
+  getDebug(): boolean {
+    return this.#debug;
+  }
+
+  setDebug(enabled: boolean): void {
+    this.#debug = Boolean(enabled);
+  }
+
+  // --- the iteration -------------------------------------------------------
+
+  /**
+   * One iteration of the loop, as asyncio's _run_once: move the timers that are
+   * due to the ready queue, then run exactly the callbacks that are ready now.
+   * Callbacks they schedule wait for the next iteration.
+   *
+   * This is the only place where callbacks are actually *called*.
+   * @internal
+   */
+  runOnce(): void {
+    const timers = this.#timers;
+    // Drop cancelled timers: all of them when they crowd the heap, else just
+    // those at its top, so a cancelled timer costs nothing when it comes due.
+    if (timers.length > MIN_SCHEDULED_TIMER_HANDLES && this.#cancelledTimers / timers.length > MIN_CANCELLED_TIMER_HANDLES_FRACTION) {
+      timers.filter(keepScheduled);
+      this.#cancelledTimers = 0;
+    } else {
+      while (timers.length > 0 && timers.peek()!.isCancelled) {
+        this.#cancelledTimers--;
+        timers.pop()!.scheduled = false;
+      }
+    }
+
+    if (timers.length > 0) {
+      const end = this.time();
+      while (timers.length > 0 && timers.peek()!.deadline <= end) {
+        const timer = timers.pop()!;
+        timer.scheduled = false;
+        if (timer.isCancelled) this.#cancelledTimers--;
+        else this.#ready.push(timer);
+      }
+    }
+
+    const ready = this.#ready;
+    let count = ready.length;
+    this.inCallbacks = true;
+    try {
+      if (this.#debug) {
+        while (count-- > 0) {
+          const handle = ready.shift()!;
+          if (!handle.isCancelled) this.#runTimed(handle);
+        }
+      } else {
+        while (count-- > 0) {
+          const handle = ready.shift()!;
+          if (!handle.isCancelled) handle.run();
+        }
+      }
+    } finally {
+      this.inCallbacks = false;
+    }
+  }
+
+  #runTimed(handle: Handle): void {
+    const start = this.time();
+    handle.run();
+    const elapsed = this.time() - start;
+    if (elapsed >= this.slowCallbackDuration) {
+      logger.warn(`Executing ${handle} took ${elapsed.toFixed(3)} seconds`);
+    }
+  }
+
+  /** How many callbacks are ready. @internal */
+  get readyCount(): number {
+    return this.#ready.length;
+  }
+
+  /** Seconds until the next timer is due (0 when ready or due now); Infinity when there is none. @internal */
+  nextTimeout(): number {
+    if (this.#ready.length > 0 || this.#stopping) return 0;
+    const timers = this.#timers;
+    while (timers.length > 0 && timers.peek()!.isCancelled) {
+      this.#cancelledTimers--;
+      timers.pop()!.scheduled = false;
+    }
+    if (timers.length === 0) return Infinity;
+    return Math.max(0, timers.peek()!.deadline - this.time());
+  }
+
+  /** True when stop() was called; the driver ends the run after this iteration. @internal */
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  /** Ends a run: called by the driver once stop() took effect. @internal */
+  protected finishRunning(): void {
+    this.#stopping = false;
+    this.#state = 'idle';
+    if (loops.running === this) loops.running = null;
+  }
+
+  // --- what a subclass provides ----------------------------------------------
+
+  /** Starts driving iterations; calls `done` once a stop took effect. */
+  protected abstract startRunning(done: () => void): void;
+
+  /** A callback became ready while the loop was not inside runOnce(). */
+  protected abstract readyWhileIdle(): void;
+
+  /** A timer was added while the loop was not inside runOnce(). */
+  protected abstract timerAddedWhileIdle(timer: TimerHandle): void;
+
+  // --- checks --------------------------------------------------------------
+
+  #checkClosed(method: string): void {
+    if (this.#state === 'closed') throw new RuntimeError(`${method}(): Event loop is closed; create a new one with newEventLoop()`);
+  }
+
+  #checkNotRunning(): void {
+    if (this.#state === 'running') throw new RuntimeError('This event loop is already running');
+    if (loops.running !== null && loops.running !== this) {
+      throw new RuntimeError('Cannot run the event loop while another loop is running');
+    }
+  }
+
+  toString(): string {
+    return `<${this.constructor.name} #${this.#id} running=${this.isRunning()} closed=${this.isClosed()} debug=${this.#debug}>`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+function keepScheduled(timer: TimerHandle): boolean {
+  if (timer.isCancelled) timer.scheduled = false;
+  return !timer.isCancelled;
+}
+
+function debugFromEnvironment(): boolean {
+  const value = process.env.ASYNCIO_TS_DEBUG;
+  return value !== undefined && value !== '' && value !== '0';
+}
+
+/** A stack for debug mode, without this package's own frames. @internal */
+export function captureStack(): string {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, captureStack);
+  return holder.stack ?? '';
+}
+
+/** An error with its stack, for logs. @internal */
+export function formatException(error: unknown): string {
+  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
+  return inspect(error);
+}
+
+export { creationSite };

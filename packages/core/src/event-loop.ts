@@ -1,0 +1,122 @@
+/**
+ * EventLoop: the default loop, hosted on Node's own event loop (libuv), as
+ * uvloop hosts asyncio on libuv. Node's timers, sockets and promises keep
+ * working inside it.
+ *
+ * How it is driven: one Node macrotask (setImmediate) runs iterations back to
+ * back for up to a slice of time, then yields so Node can poll for I/O; when
+ * nothing is ready it arms one Node timer for the earliest deadline and waits.
+ * When an iteration settled promises that async-function tasks await, the next
+ * iteration is queued as a microtask instead, so their continuations run
+ * between iterations, as a Python task's step would.
+ */
+import type { TimerHandle } from './handle.js';
+import { BaseEventLoop, type EventLoopOptions } from './base-event-loop.js';
+import { secondsToTimerMs } from './internal/time.js';
+
+/** How long one Node macrotask may run iterations before it yields to Node's I/O. */
+const SLICE_MS = 2;
+
+type PumpState = 'idle' | 'scheduled' | 'pumping';
+
+export class EventLoop extends BaseEventLoop {
+  #pumpState: PumpState = 'idle';
+  #timer: NodeJS.Timeout | null = null;
+  #timerDeadline = Infinity;
+  #keepAlive: NodeJS.Timeout | null = null;
+  #done: (() => void) | null = null;
+  readonly #pumpInScope = () => this.scope.resource.runInAsyncScope(this.#pump, this);
+
+  constructor(options: EventLoopOptions = {}) {
+    super(options);
+  }
+
+  protected startRunning(done: () => void): void {
+    this.#done = done;
+    // Python's run_forever blocks its thread until stop(); here the process
+    // must likewise stay alive while the loop runs, even with nothing to do.
+    this.#keepAlive = setInterval(() => {}, 2 ** 31 - 1);
+    this.#schedulePump();
+  }
+
+  protected readyWhileIdle(): void {
+    if (this.#pumpState === 'idle' && this.#done !== null) this.#schedulePump();
+  }
+
+  protected timerAddedWhileIdle(timer: TimerHandle): void {
+    if (this.#pumpState === 'idle' && this.#done !== null && timer.when() < this.#timerDeadline) this.#schedulePump();
+  }
+
+  /**
+   * Waits `delay` seconds (> 0) for the next timer, letting Node run I/O meanwhile.
+   * A test loop with virtual time overrides this to jump its clock instead.
+   */
+  protected waitForTimer(delay: number): void {
+    const deadline = this.time() + delay;
+    if (this.#timer !== null && this.#timerDeadline === deadline) return;
+    this.#clearTimer();
+    this.#timerDeadline = deadline;
+    this.#timer = setTimeout(this.#pumpFromTimer, secondsToTimerMs(delay));
+  }
+
+  /** Runs the loop soon if it waits (for subclasses whose waitForTimer() does not arm a timer). */
+  protected wake(): void {
+    if (this.#pumpState === 'idle' && this.#done !== null) this.#schedulePump();
+  }
+
+  /** Schedules a pump as a new Node macrotask. */
+  #schedulePump(): void {
+    this.#pumpState = 'scheduled';
+    setImmediate(this.#pumpInScope);
+  }
+
+  readonly #pumpFromTimer = () => {
+    this.#timer = null;
+    this.#timerDeadline = Infinity;
+    if (this.#pumpState === 'idle' && this.#done !== null) this.#pumpInScope();
+  };
+
+  #clearTimer(): void {
+    if (this.#timer === null) return;
+    clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#timerDeadline = Infinity;
+  }
+
+  /** Runs iterations until the loop stops, goes idle, or the slice is used up. */
+  #pump(): void {
+    if (this.#done === null) return;
+    this.#pumpState = 'pumping';
+    const sliceEnd = performance.now() + SLICE_MS;
+    for (;;) {
+      this.promiseWork = false;
+      this.runOnce();
+      if (this.stopping) return this.#finish();
+      if (this.promiseWork) {
+        // Let the awaiting async functions resume before the next iteration.
+        this.#pumpState = 'scheduled';
+        if (performance.now() < sliceEnd) queueMicrotask(this.#pumpInScope);
+        else setImmediate(this.#pumpInScope);
+        return;
+      }
+      const timeout = this.nextTimeout();
+      if (timeout > 0) {
+        this.#pumpState = 'idle';
+        if (timeout !== Infinity) this.waitForTimer(timeout);
+        return;
+      }
+      if (performance.now() >= sliceEnd) return this.#schedulePump();
+    }
+  }
+
+  #finish(): void {
+    this.#pumpState = 'idle';
+    this.#clearTimer();
+    if (this.#keepAlive !== null) clearInterval(this.#keepAlive);
+    this.#keepAlive = null;
+    const done = this.#done!;
+    this.#done = null;
+    this.finishRunning();
+    done();
+  }
+}

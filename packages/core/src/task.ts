@@ -1,0 +1,366 @@
+/**
+ * Task: a coroutine scheduled on a loop and driven step by step (asyncio.Task).
+ *
+ * Both coroutine shapes:
+ * - a generator coroutine is stepped with next()/throw() from loop callbacks,
+ *   exactly as asyncio steps a coroutine with send()/throw();
+ * - an async function (or a promise) runs on its own; the Task learns which
+ *   loop Future it awaits (through AsyncLocalStorage), so cancel() throws
+ *   CancelledError right there; while it awaits a foreign promise, `signal`
+ *   is aborted and CancelledError is thrown at its next loop await.
+ *
+ * Differences from asyncio: `signal` (an AbortSignal aborted with a
+ * CancelledError while a cancellation is requested, renewed by uncancel());
+ * `yield promise` in a generator awaits the promise and sends its value back.
+ */
+import { inspect } from 'node:util';
+import { CancelledError, InvalidStateError, RuntimeError } from './errors.js';
+import { Future, isFuture } from './future.js';
+import { coroutineName, isGenerator, isThenable, type Coroutine, type CoroutineLike } from './coroutines.js';
+import type { BaseEventLoop } from './base-event-loop.js';
+import { describe } from './internal/checks.js';
+import { taskStorage, type ContextRunner } from './internal/context.js';
+import { watchDestroyedPending } from './internal/destroyed-pending.js';
+
+export interface TaskOptions {
+  /** The loop to run on; the running loop by default. */
+  loop?: BaseEventLoop;
+  /** The task's name; `Task-<n>` by default. */
+  name?: string;
+  /** Run the first step at once, inside the constructor, when the loop is running (Python 3.12's eager_start). */
+  eagerStart?: boolean;
+}
+
+let taskNameCounter = 0;
+
+export class Task<T = unknown> extends Future<T> {
+  readonly #coro: CoroutineLike<T>;
+  #generator: Coroutine<T> | null = null;
+  #started = false;
+  #name: string;
+  /** The Future this task waits on (asyncio's _fut_waiter). */
+  #waiter: Future<unknown> | null = null;
+  #mustCancel = false;
+  #cancelMessage: string | undefined = undefined;
+  #cancelsRequested = 0;
+  readonly #context: ContextRunner | null;
+  #abort: AbortController | null = null;
+  #wakeUp: ((future: Future<unknown>) => void) | null = null;
+  #logDestroyPending = true;
+
+  constructor(coro: CoroutineLike<T>, options: TaskOptions = {}) {
+    checkCoroutine(coro);
+    super(options.loop !== undefined ? { loop: options.loop } : {});
+    const loop = this.getLoop();
+    this.#coro = coro;
+    if (isGenerator(coro)) this.#generator = coro;
+    this.#name = options.name !== undefined ? String(options.name) : `Task-${++taskNameCounter}`;
+    this.#context = loop.scope.capture();
+    loop.registerTask(this as unknown as Task<unknown>);
+    if (options.eagerStart === true && loop.isRunning()) this.step();
+    else loop.scheduleSoonIn(this.#context, stepTask, [this]);
+  }
+
+  // --- the public face ---------------------------------------------------------
+
+  getName(): string {
+    return this.#name;
+  }
+
+  setName(name: unknown): void {
+    this.#name = String(name);
+  }
+
+  /** The coroutine the task runs: the generator, promise or function it was given. */
+  getCoro(): CoroutineLike<T> {
+    return this.#coro;
+  }
+
+  /** How many cancellation requests are pending (cancel() calls not undone by uncancel()). */
+  cancelling(): number {
+    return this.#cancelsRequested;
+  }
+
+  /**
+   * Takes back one cancellation request; returns how many remain. At zero, a
+   * pending cancellation is dropped and `signal` is renewed.
+   */
+  uncancel(): number {
+    if (this.#cancelsRequested > 0) {
+      this.#cancelsRequested--;
+      if (this.#cancelsRequested === 0) {
+        this.#mustCancel = false;
+        if (this.#abort?.signal.aborted) this.#abort = null;
+      }
+    }
+    return this.#cancelsRequested;
+  }
+
+  /**
+   * Requests that the task be cancelled: CancelledError is thrown into the
+   * coroutine where it awaits. The coroutine may catch it.
+   * @returns false when the task is already done.
+   */
+  override cancel(message?: string): boolean {
+    this.markRetrieved();
+    if (this.done()) return false;
+    this.#cancelsRequested++;
+    if (this.#abort !== null && !this.#abort.signal.aborted) this.#abort.abort(new CancelledError(message));
+    if (this.#waiter !== null && this.#waiter.cancel(message)) {
+      // The waiter's cancellation wakes the task with CancelledError.
+      return true;
+    }
+    this.#mustCancel = true;
+    this.#cancelMessage = message;
+    return true;
+  }
+
+  /**
+   * An AbortSignal for foreign work the task starts (fetch, fs, timers): it
+   * is aborted with a CancelledError when the task is cancelled.
+   * @example
+   * const response = await fetch(url, { signal: currentTask()!.signal });
+   */
+  get signal(): AbortSignal {
+    if (this.#abort === null) {
+      this.#abort = new AbortController();
+      if (this.#cancelsRequested > 0) this.#abort.abort(new CancelledError(this.#cancelMessage));
+    }
+    return this.#abort.signal;
+  }
+
+  /** Tasks are completed by their coroutine only. @throws RuntimeError */
+  override setResult(_result: T): void {
+    throw new RuntimeError('Task does not support setResult(); the coroutine sets the result by returning');
+  }
+
+  /** Tasks are completed by their coroutine only. @throws RuntimeError */
+  override setException(_exception: unknown): void {
+    throw new RuntimeError('Task does not support setException(); the coroutine sets it by throwing');
+  }
+
+  // --- stepping --------------------------------------------------------------
+
+  /** One step: resume the coroutine with a value or an error (asyncio's __step). @internal */
+  step(error?: unknown, hasError = false, value?: unknown): void {
+    if (this.done()) throw new InvalidStateError(`step(): already done: ${this}`);
+    if (this.#mustCancel) {
+      if (!CancelledError.isInstance(error)) {
+        error = new CancelledError(this.#cancelMessage);
+        hasError = true;
+      }
+      this.#mustCancel = false;
+    }
+    this.#waiter = null;
+    const loop = this.getLoop();
+    const previous = loop.stepping;
+    loop.stepping = this as unknown as Task<unknown>;
+    try {
+      taskStorage.run(this, runStep, this, error, hasError, value);
+    } finally {
+      loop.stepping = previous;
+    }
+  }
+
+  /** The body of a step, run with the task as the async context's task. @internal */
+  runStep(error: unknown, hasError: boolean, value: unknown): void {
+    if (this.#generator === null) {
+      this.#start(error, hasError);
+      return;
+    }
+    let result: IteratorResult<unknown, T>;
+    try {
+      result = hasError ? this.#generator.throw(error) : this.#generator.next(value);
+    } catch (thrown) {
+      this.#finishWithError(thrown);
+      return;
+    }
+    if (result.done) this.#finishWithResult(result.value);
+    else this.#awaitYielded(result.value);
+  }
+
+  /** The first step of a task made from a function or a promise. */
+  #start(error: unknown, hasError: boolean): void {
+    if (this.#started) throw new InvalidStateError(`step(): ${this} already started its body`);
+    this.#started = true;
+    let body: unknown = this.#coro;
+    if (hasError) {
+      // Cancelled before it started: the body never runs (a promise already
+      // running cannot be stopped; its outcome is ignored).
+      if (isThenable(body)) Promise.resolve(body).catch(() => undefined);
+      this.#finishWithError(error);
+      return;
+    }
+    if (typeof body === 'function') {
+      try {
+        body = (body as () => unknown)();
+      } catch (thrown) {
+        this.#finishWithError(thrown);
+        return;
+      }
+      if (isGenerator(body)) {
+        this.#generator = body as Coroutine<T>;
+        this.runStep(undefined, false, undefined);
+        return;
+      }
+    }
+    if (isFuture(body) || isThenable(body)) {
+      (body as PromiseLike<T>).then(
+        (value) => this.#promiseSettled(false, value),
+        (thrown) => this.#promiseSettled(true, thrown),
+      );
+      return;
+    }
+    this.#finishWithResult(body as T);
+  }
+
+  /** An async-function body settled: in a microtask, outside the loop's callbacks. */
+  #promiseSettled(failed: boolean, outcome: unknown): void {
+    if (this.done()) return;
+    this.#waiter = null;
+    if (failed) this.#finishWithError(outcome);
+    else this.#finishWithResult(outcome as T);
+  }
+
+  #finishWithResult(value: T): void {
+    if (this.#mustCancel) {
+      // cancel() came during the last step: the task ends cancelled.
+      this.#mustCancel = false;
+      super.cancel(this.#cancelMessage);
+    } else {
+      super.setResult(value);
+    }
+  }
+
+  #finishWithError(error: unknown): void {
+    if (CancelledError.isInstance(error)) {
+      this.setCancelledError(error as CancelledError, undefined);
+      super.cancel();
+    } else {
+      super.setException(error);
+    }
+  }
+
+  /** The coroutine yielded: wait for what it yielded (asyncio's _asyncio_future_blocking dance). */
+  #awaitYielded(yielded: unknown): void {
+    const loop = this.getLoop();
+    if (yielded === undefined || yielded === null) {
+      // A bare yield: give the other callbacks one iteration, as sleep(0).
+      loop.scheduleSoonIn(this.#context, stepTask, [this]);
+      return;
+    }
+    let future: Future<unknown>;
+    if (isFuture(yielded)) {
+      future = yielded;
+    } else if (isGenerator(yielded)) {
+      this.#stepWithError(new RuntimeError(`yield was used instead of yield* for generator in task ${this} with ${describe(yielded)}`));
+      return;
+    } else if (isThenable(yielded)) {
+      future = loop.createFuture();
+      settleFromPromise(future, yielded);
+    } else {
+      this.#stepWithError(new RuntimeError(`Task got bad yield: ${describe(yielded)}; yield* a Future, or yield a promise`));
+      return;
+    }
+    if (future.getLoop() !== loop) {
+      this.#stepWithError(new RuntimeError(`Task ${this} got Future ${future} attached to a different loop`));
+      return;
+    }
+    if (future === (this as Future<unknown>)) {
+      this.#stepWithError(new RuntimeError(`Task cannot await on itself: ${this}`));
+      return;
+    }
+    this.#wakeUp ??= (done) => this.#resume(done);
+    future.addCallback(this.#wakeUp, this.#context);
+    this.#waiter = future;
+    if (this.#mustCancel && future.cancel(this.#cancelMessage)) this.#mustCancel = false;
+  }
+
+  #stepWithError(error: Error): void {
+    this.getLoop().scheduleSoonIn(this.#context, stepTask, [this, error, true]);
+  }
+
+  /** The awaited Future is done: resume with its result, or throw its error in (asyncio's __wakeup). */
+  #resume(future: Future<unknown>): void {
+    let value: unknown;
+    try {
+      value = future.result();
+    } catch (error) {
+      this.step(error, true);
+      return;
+    }
+    this.step(undefined, false, value);
+  }
+
+  /** An async-function body of this task awaits `future`: it becomes the waiter. @internal */
+  noteAwaiting(future: Future<unknown>): void {
+    if (this.done() || this.#generator !== null || future === (this as Future<unknown>)) return;
+    this.#waiter = future;
+    if (this.#mustCancel && future.cancel(this.#cancelMessage)) this.#mustCancel = false;
+  }
+
+
+  protected override scheduleCallbacks(): void {
+    this.getLoop().unregisterTask(this as unknown as Task<unknown>);
+    this.#waiter = null;
+    super.scheduleCallbacks();
+  }
+
+  /** The loop closed while this task was pending: warn if it is collected so. @internal */
+  watchDestroyPending(): void {
+    if (this.#logDestroyPending && !this.done()) watchDestroyedPending(this, this.getLoop());
+  }
+
+  /** Whether collecting this task while pending is reported (asyncio's _log_destroy_pending). @internal */
+  set logDestroyPending(value: boolean) {
+    this.#logDestroyPending = value;
+  }
+
+  /** The Future this task awaits now, if any (for dumps). @internal */
+  get waiter(): Future<unknown> | null {
+    return this.#waiter;
+  }
+
+  override toString(): string {
+    let text = `<Task ${this.state} name='${this.#name}' coro=<${coroutineName(this.#coro)}()>`;
+    if (this.state === 'finished') text += ` ${this.describeState().replace(/^finished ?/, '')}`.trimEnd();
+    if (this.#waiter !== null) text += ` wait_for=${this.#waiter}`;
+    return `${text}>`;
+  }
+
+  override [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+/** Steps a task from a loop callback; a module function, so scheduling needs no closure. */
+function stepTask(task: Task<unknown>, error?: unknown, hasError?: boolean): void {
+  task.step(error, hasError === true);
+}
+
+function runStep(task: Task<unknown>, error: unknown, hasError: boolean, value: unknown): void {
+  task.runStep(error, hasError, value);
+}
+
+function checkCoroutine(coro: unknown): void {
+  if (typeof coro === 'function' || isGenerator(coro)) return;
+  if (isFuture(coro)) throw new TypeError(`a coroutine was expected, got ${coro}; use ensureFuture() for a Future`);
+  if (isThenable(coro)) return;
+  throw new TypeError(
+    `a coroutine was expected, got ${describe(coro)}; pass a generator (from a function*), a promise, or a function returning one`,
+  );
+}
+
+/** Settles `future` with the outcome of `promise`, unless it was cancelled meanwhile. @internal */
+export function settleFromPromise<T>(future: Future<T>, promise: PromiseLike<T>): void {
+  promise.then(
+    (value) => {
+      if (!future.done()) future.setResult(value);
+    },
+    (error) => {
+      if (future.done()) return;
+      if (CancelledError.isInstance(error)) future.cancel((error as Error).message || undefined);
+      else future.setException(error);
+    },
+  );
+}

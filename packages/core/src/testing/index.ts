@@ -1,0 +1,1 @@
+export { TestLoop, VirtualClock } from './test-loop.js';
