@@ -27,6 +27,7 @@ export {
 export { getEventLoop, getRunningLoop, newEventLoop, setEventLoop, tryGetRunningLoop } from './events.js';
 export { Runner, run, type RunnerOptions } from './runners.js';
 export { sleep, SleepFuture } from './sleep.js';
+export { createTask } from './create-task.js';
 export { ensureFuture } from './ensure-future.js';
 export { gather, GatheringFuture, type GatherOptions } from './gather.js';
 export { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, wait, waitFor, type ReturnWhen, type WaitOptions } from './wait.js';
