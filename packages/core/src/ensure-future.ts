@@ -2,6 +2,7 @@
 import type { BaseEventLoop } from './base-event-loop.js';
 import { isCoroutine, type Awaitable } from './coroutines.js';
 import { getEventLoop } from './events.js';
+import { ValueError } from './errors.js';
 import { Future, isFuture } from './future.js';
 import { describe } from './internal/checks.js';
 
@@ -13,7 +14,9 @@ import { describe } from './internal/checks.js';
 export function ensureFuture<T>(awaitable: Awaitable<T>, options: { loop?: BaseEventLoop } = {}): Future<T> {
   if (isFuture(awaitable)) {
     if (options.loop !== undefined && awaitable.getLoop() !== options.loop) {
-      throw new TypeError('ensureFuture(): the Future belongs to another loop than the one given');
+      throw new ValueError(
+        `ensureFuture(): ${awaitable} belongs to another loop than the one given; create it on that loop, or pass its own loop`,
+      );
     }
     return awaitable as Future<T>;
   }
