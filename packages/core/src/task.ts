@@ -54,6 +54,10 @@ export class Task<T = unknown> extends Future<T> {
     const loop = this.getLoop();
     this.#coro = coro;
     if (isGenerator(coro)) this.#generator = coro;
+    // The task owns a promise's outcome from now on (its error is reported
+    // through the task): a rejection before the first step is not unhandled.
+    // Only a native promise: another thenable may start work on each then().
+    if (coro instanceof Promise) coro.then(undefined, ignore);
     this.#name = options.name !== undefined ? String(options.name) : `Task-${++taskNameCounter}`;
     this.#context = loop.scope.capture();
     loop.registerTask(this as unknown as Task<unknown>);
@@ -139,6 +143,20 @@ export class Task<T = unknown> extends Future<T> {
     throw new RuntimeError('Task does not support setException(); the coroutine sets it by throwing');
   }
 
+  /**
+   * Makes `await task` work; an async-function task that awaits itself gets
+   * RuntimeError instead of waiting forever (as asyncio's __step checks).
+   */
+  override then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    if (!this.done() && taskStorage.getStore() === this) {
+      return Promise.reject(new RuntimeError(`Task cannot await on itself: ${this}`)).then(onFulfilled, onRejected);
+    }
+    return super.then(onFulfilled, onRejected);
+  }
+
   // --- stepping --------------------------------------------------------------
 
   /** One step: resume the coroutine with a value or an error (asyncio's __step). @internal */
@@ -205,6 +223,10 @@ export class Task<T = unknown> extends Future<T> {
       }
     }
     if (isFuture(body) || isThenable(body)) {
+      // The body's first `await` of a Future registers in a microtask (V8's
+      // thenable job): let microtasks run before the next iteration, or that
+      // Future could complete unheard and the body resume iterations late.
+      this.getLoop().promiseWork = true;
       (body as PromiseLike<T>).then(
         (value) => this.#promiseSettled(false, value),
         (thrown) => this.#promiseSettled(true, thrown),
@@ -332,6 +354,8 @@ export class Task<T = unknown> extends Future<T> {
     return this.toString();
   }
 }
+
+function ignore(): void {}
 
 /** Steps a task from a loop callback; a module function, so scheduling needs no closure. */
 function stepTask(task: Task<unknown>, error?: unknown, hasError?: boolean): void {
