@@ -41,6 +41,12 @@ interface CallbackEntry<T> {
 
 const futureMarker = Symbol.for('asyncio-ts.future');
 
+/** What a Future needs of an async-function task that awaits it (see Task). */
+interface AwaitingTask {
+  noteAwaiting?: (future: Future<unknown>) => void;
+  noteWoken: (future: Future<unknown>) => void;
+}
+
 /** True when `value` is a Future of asyncio-ts (from any copy of the package). */
 export function isFuture(value: unknown): value is Future<unknown> {
   return typeof value === 'object' && value !== null && (value as { [futureMarker]?: boolean })[futureMarker] === true;
@@ -223,9 +229,17 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** Registers a promise settle function; it runs at completion, not on the next iteration. */
   #listen(settle: () => void): void {
     // An async-function task awaits this Future: it is the task's waiter, so
-    // that cancelling the task cancels what it awaits.
-    const task = taskStorage.getStore() as { noteAwaiting?: (future: Future<unknown>) => void } | undefined;
-    if (task?.noteAwaiting !== undefined) task.noteAwaiting(this as Future<unknown>);
+    // that cancelling the task cancels what it awaits; and it learns when the
+    // outcome is on its way to the body (settling queues the continuation).
+    const task = taskStorage.getStore() as AwaitingTask | undefined;
+    if (task?.noteAwaiting !== undefined) {
+      task.noteAwaiting(this as Future<unknown>);
+      const settleOnly = settle;
+      settle = () => {
+        settleOnly();
+        task.noteWoken(this as Future<unknown>);
+      };
+    }
     if (this.#state !== 'pending') {
       this.#loop.promiseWork = true;
       settle();

@@ -46,6 +46,8 @@ export class Task<T = unknown> extends Future<T> {
   readonly #context: ContextRunner | null;
   #abort: AbortController | null = null;
   #wakeUp: ((future: Future<unknown>) => void) | null = null;
+  /** The waiter whose outcome an async body is about to resume with (see noteWoken). */
+  #wokenBy: Future<unknown> | null = null;
   #logDestroyPending = true;
 
   constructor(coro: CoroutineLike<T>, options: TaskOptions = {}) {
@@ -112,6 +114,13 @@ export class Task<T = unknown> extends Future<T> {
     if (this.#abort !== null && !this.#abort.signal.aborted) this.#abort.abort(new CancelledError(message));
     if (this.#waiter !== null && this.#waiter.cancel(message)) {
       // The waiter's cancellation wakes the task with CancelledError.
+      return true;
+    }
+    const woken = this.#wokenBy;
+    if (woken !== null && woken.cancelled() && taskStorage.getStore() !== this) {
+      // An async body is about to resume with a CancelledError: that one
+      // answers this request too, as asyncio's __step lets a CancelledError
+      // thrown in satisfy _must_cancel.
       return true;
     }
     this.#mustCancel = true;
@@ -319,6 +328,21 @@ export class Task<T = unknown> extends Future<T> {
     if (this.done() || this.#generator !== null || future === (this as Future<unknown>)) return;
     this.#waiter = future;
     if (this.#mustCancel && future.cancel(this.#cancelMessage)) this.#mustCancel = false;
+  }
+
+  /**
+   * The waiter of the async body is done and its continuation is queued: until
+   * that microtask has run, the body has not resumed (asyncio's __wakeup has
+   * not stepped yet). Then the waiter is cleared, as __step clears _fut_waiter.
+   * @internal
+   */
+  noteWoken(future: Future<unknown>): void {
+    if (this.#generator !== null || this.#waiter !== future) return;
+    this.#wokenBy = future;
+    queueMicrotask(() => {
+      if (this.#wokenBy === future) this.#wokenBy = null;
+      if (this.#waiter === future) this.#waiter = null;
+    });
   }
 
 
