@@ -74,8 +74,11 @@ export interface SelectorsBinding {
   getBlocking(fd: number): boolean;
 }
 
+// `pnpm rebuild` rebuilds installed dependencies only; inside this
+// repository the workspace package is rebuilt by running its install script.
 const rebuildHint =
-  'rebuild it with `pnpm rebuild @asyncio-ts/selectors` (or `npx node-gyp rebuild` in the package directory); ' +
+  'rebuild it with `pnpm rebuild @asyncio-ts/selectors` (in the asyncio-ts repository: ' +
+  '`pnpm --filter @asyncio-ts/selectors run install`), or `npx node-gyp rebuild` in the package directory; ' +
   'building needs python3, make and a C++ compiler';
 
 /** The package root: `src/` and `dist/` both sit one level below it. */
@@ -93,7 +96,7 @@ export function loadBindingFrom(directory: string): SelectorsBinding {
     const load = require('node-gyp-build') as (directory: string) => unknown;
     return load(directory) as SelectorsBinding;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
     throw new NativeAddonError(
       `@asyncio-ts/selectors: cannot load its native addon from ${directory} (${reason}); ${rebuildHint}`,
       { cause: error },

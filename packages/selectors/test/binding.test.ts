@@ -35,6 +35,7 @@ describe('loadBinding', () => {
       expect(message).toContain(directory);
       expect(message).toContain('pnpm rebuild @asyncio-ts/selectors');
       expect(message).toContain('npx node-gyp rebuild');
+      expect(message).not.toContain('\n');
       expect(cause).toBeInstanceOf(Error);
     } finally {
       rmSync(directory, { recursive: true, force: true });
