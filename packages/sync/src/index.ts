@@ -1,3 +1,4 @@
 export { QueueEmpty, QueueFull, QueueShutDown, BrokenBarrierError } from './errors.js';
 export { Lock } from './lock.js';
+export { Semaphore, BoundedSemaphore } from './semaphore.js';
 export type { Releaser } from './internal/releaser.js';
