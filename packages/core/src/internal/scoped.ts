@@ -80,9 +80,16 @@ export class ScopedFuture<S, T> extends Future<T> {
 
   /** The generator path: enter, body, exit, all as steps of the generator task. */
   *#runInline(): Coroutine<T> {
+    let scope: S;
+    try {
+      scope = this.#enter();
+    } catch (error) {
+      // Refused to enter (no task, entered twice): neither body nor exit runs.
+      this.#settle({ ok: false, error });
+      throw error;
+    }
     let outcome: Outcome<T>;
     try {
-      const scope = this.#enter();
       const started = this.#body(scope);
       let value: T;
       if (isGenerator(started)) value = yield* started as Coroutine<T>;
@@ -106,9 +113,10 @@ export class ScopedFuture<S, T> extends Future<T> {
   #startAsync(): void {
     this.#markStarted();
     const run = async (): Promise<T> => {
+      // A refusal to enter rejects at once: neither body nor exit runs.
+      const scope = this.#enter();
       let outcome: Outcome<T>;
       try {
-        const scope = this.#enter();
         const started = this.#body(scope);
         const value = isGenerator(started) ? await driveGenerator(this.getLoop(), started as Coroutine<T>) : await started;
         outcome = { ok: true, value };
