@@ -27,6 +27,11 @@ export function* ticks(n = 1): Coroutine<void> {
   for (let i = 0; i < n; i++) yield* sleep(0);
 }
 
+/** Lets a woken task of `shape` run on to its next wait (see Shape.iterations). */
+export async function settle(shape: Shape): Promise<void> {
+  for (let i = 0; i < shape.iterations; i++) await sleep(0);
+}
+
 /** One step of a scripted task: a Future it returns is awaited, anything else is recorded as is. */
 export type Step = () => unknown;
 
@@ -35,6 +40,13 @@ export type CoroutineFunction<T> = () => Coroutine<T> | Promise<T>;
 
 export interface Shape {
   name: string;
+  /**
+   * Loop iterations a woken task of this shape needs to run on to its next
+   * wait: 1 for a generator, as in asyncio. An async function may need 3:
+   * core runs the continuation of an `await` of an already-done Future only
+   * after the next iteration (reported to core).
+   */
+  iterations: number;
   /** Runs the steps in order, awaiting each Future a step returns; resolves to the results. */
   seq(...steps: Step[]): CoroutineFunction<unknown[]>;
   /** Runs `body`, then `cleanup` whatever happened (try/finally). */
@@ -60,6 +72,7 @@ async function asyncSteps(steps: Step[], out: unknown[]): Promise<void> {
 export const shapes: Shape[] = [
   {
     name: 'async function',
+    iterations: 3,
     seq:
       (...steps) =>
       async () => {
@@ -86,6 +99,7 @@ export const shapes: Shape[] = [
   },
   {
     name: 'function*',
+    iterations: 1,
     seq: (...steps) =>
       function* () {
         const out: unknown[] = [];

@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CancelledError, RuntimeError, TimeoutError, ValueError, createTask, gather, getRunningLoop, sleep, waitFor } from '@asyncio-ts/core';
 import { BoundedSemaphore, Semaphore } from '../src/index.js';
-import { runVirtual, shapes } from './helpers.js';
+import { runVirtual, settle, shapes } from './helpers.js';
 
 describe('Semaphore', () => {
   it('is locked from the start with value 0', () => {
@@ -68,11 +68,7 @@ describe('Semaphore', () => {
         const t1 = task(1);
         const t2 = task(2);
         const t3 = task(3);
-        await sleep(0);
-        // Core runs an async function's continuation after `await` of a done
-        // Future only after the next iteration (reported to core), so the
-        // async shape needs one more.
-        if (shape.name === 'async function') await sleep(0);
+        await settle(shape);
         expect(result).toEqual([1]);
         expect(sem.locked()).toBe(true);
         expect(inspect(sem)).toBe('Semaphore [locked, waiters:2]');
