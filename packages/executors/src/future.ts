@@ -75,7 +75,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #result: T | undefined = undefined;
   #exception: unknown = undefined;
   #hasException = false;
-  #callbacks: ((future: Future<T>) => unknown)[] | null = null;
+  // `any`: a Future<number> must stay assignable to Future<unknown> (callbacks are contravariant).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  #callbacks: ((future: any) => unknown)[] | null = null;
   #work: FutureWork | null = null;
 
   /** The state: 'PENDING', 'RUNNING', 'CANCELLED' or 'FINISHED'. */

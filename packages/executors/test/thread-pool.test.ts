@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BrokenThreadPool, CancelledError, RuntimeError, ThreadPoolExecutor, transfer } from '../src/index.js';
 import { elapsed, fixture, initFixture, mathFixture } from './helpers.js';
@@ -85,11 +86,11 @@ describe('ThreadPoolExecutor', () => {
     });
 
     it('rejects what cannot run in a worker at submit()', () => {
-      expect(() => executor.submit(Math.max as never)).toThrow(/built-in function \(max\) cannot be sent/);
-      expect(() => executor.submit((() => 1).bind(null) as never)).toThrow(/bound function/);
-      expect(() => executor.submit(class Work {} as never)).toThrow(/a class \(Work\)/);
+      expect(() => executor.submit(Math.max as unknown as () => number)).toThrow(/built-in function \(max\) cannot be sent/);
+      expect(() => executor.submit((() => 1).bind(null) as () => number)).toThrow(/bound function/);
+      expect(() => executor.submit(class Work {} as unknown as () => number)).toThrow(/a class \(Work\)/);
       expect(() => executor.submit({ module: './relative.js', export: 'x' })).toThrow(/is relative.*new URL\("\.\/relative\.js", import\.meta\.url\)/);
-      expect(() => executor.submit(42 as never)).toThrow(/expects a function or a module reference/);
+      expect(() => executor.submit(42 as unknown as () => number)).toThrow(/expects a function or a module reference/);
     });
 
     it('fails the call when the module has no such export, naming its exports', async () => {

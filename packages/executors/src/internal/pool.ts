@@ -24,6 +24,9 @@ import { startedSupervisor, supervisor } from './supervisor-client.js';
 /** How many calls a worker may hold (one running, the rest queued in it). */
 export const PREFETCH = 16;
 
+/** Seconds a process proxy has to end its child before it is terminated. */
+const PROXY_CLOSE_GRACE = 2;
+
 export interface PoolConfig {
   kind: 'thread' | 'process';
   maxWorkers: number;
@@ -461,12 +464,17 @@ export class WorkerPool implements ResultSource {
   }
 
   #terminate(seat: Seat): void {
-    if (!seat.live) return;
+    if (!seat.live || this.#terminating.has(seat.key)) return;
     this.#terminating.add(seat.key);
     supervisor().hold();
-    supervisor().terminate(seat.key);
-    seat.port?.close();
-    seat.port = null;
+    if (this.#config.kind === 'process') {
+      // The proxy ends (and reaps) its child, then itself; terminated if it takes too long.
+      seat.port?.postMessage({ type: 'close' });
+      supervisor().terminate(seat.key, PROXY_CLOSE_GRACE);
+    } else {
+      supervisor().terminate(seat.key);
+    }
+    seat.port?.unref();
     seat.referenced = false;
   }
 

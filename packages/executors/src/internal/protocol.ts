@@ -44,7 +44,9 @@ export interface TaskMessage {
 export type ToWorker =
   | { type: 'run'; defs: FunctionDefinition[] | null; tasks: TaskMessage[] }
   /** Cooperative cancellation of a running task (grace: seconds before a process proxy kills its child). */
-  | { type: 'abort'; id: number; grace: number };
+  | { type: 'abort'; id: number; grace: number }
+  /** A process proxy ends its child, then itself (shutdown, or a broken pool). */
+  | { type: 'close' };
 
 export type FromWorker =
   | { type: 'done'; id: number; ok: true; value: unknown }

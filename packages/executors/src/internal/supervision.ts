@@ -20,7 +20,8 @@ export type ToSupervisor =
       execArgv: string[];
       resourceLimits: ResourceLimitsOption | undefined;
     }
-  | { type: 'terminate'; key: number }
+  /** End the worker; after `grace` seconds when it may end by itself first (a process proxy reaping its child). */
+  | { type: 'terminate'; key: number; grace: number }
   /** Kill the worker after `grace` seconds if the task's word still reads `word` (its abort was ignored). */
   | { type: 'kill-after'; key: number; slots: Int32Array; slot: number; word: number; grace: number };
 

@@ -58,8 +58,9 @@ export class SupervisorClient {
     return key;
   }
 
-  terminate(key: number): void {
-    this.#post({ type: 'terminate', key });
+  /** Ends the worker: at once, or after `grace` seconds unless it ends by itself first. */
+  terminate(key: number, grace = 0): void {
+    this.#post({ type: 'terminate', key, grace });
   }
 
   killAfter(key: number, slots: Int32Array, slot: number, word: number, grace: number): void {

@@ -120,13 +120,26 @@ function abort(id: number, grace: number): void {
   }, Math.min(grace * 1000, 2 ** 31 - 1));
 }
 
+/** Ends the child (politely when idle), waits for it to exit, then ends this thread. */
+function close(): void {
+  const last = child;
+  child = null;
+  if (last === null || last.exitCode !== null || last.signalCode !== null) process.exit(0);
+  last.once('exit', () => process.exit(0));
+  if (running === null && last.connected) last.disconnect();
+  else last.kill('SIGKILL');
+  setTimeout(() => last.kill('SIGKILL'), 1000).unref();
+}
+
 port.on('message', (message: ToWorker) => {
   if (message.type === 'run') {
     if (message.defs !== null) for (const definition of message.defs) definitions.set(definition.id, definition);
     queue.push(...message.tasks);
     pump();
-  } else {
+  } else if (message.type === 'abort') {
     abort(message.id, message.grace);
+  } else {
+    close();
   }
 });
 

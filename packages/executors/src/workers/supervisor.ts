@@ -47,7 +47,8 @@ port.on('message', (message: ToSupervisor) => {
       const entry = workers.get(message.key);
       if (entry === undefined) break;
       entry.reason ??= 'terminated';
-      void entry.worker.terminate();
+      if (message.grace === 0) void entry.worker.terminate();
+      else setTimeout(() => void entry.worker.terminate(), message.grace * 1000);
       break;
     }
     case 'kill-after': {
