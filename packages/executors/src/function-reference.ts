@@ -51,12 +51,12 @@ export type WorkerResult<F> = F extends ModuleReference<infer G> ? Awaited<Retur
 /** The argument types of a worker function. */
 export type WorkerArgs<F> = F extends ModuleReference<infer G> ? Parameters<G> : F extends AnyFunction ? Parameters<F> : unknown[];
 
-/** How the worker gets a function: what crosses the thread boundary. @internal */
+/** How the worker gets a function: what crosses the thread boundary. */
 export type FunctionSpec =
   | { kind: 'module'; url: string; name: string; typescript: boolean }
   | { kind: 'source'; source: string; name: string };
 
-/** A function resolved for sending, with the id workers know it by. @internal */
+/** A function resolved for sending, with the id workers know it by. */
 export interface FunctionReference {
   readonly id: number;
   readonly spec: FunctionSpec;
