@@ -195,7 +195,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
   ): Promise<R1 | R2> {
     return new Promise<R1 | R2>((resolve, reject) => {
       const settle = () => {
-        if (this.#state === 'finished' && !this.#hasException) {
+        // A Future whose result is itself (a task returning currentTask())
+        // would be adopted by its own promise forever: reject, as a promise
+        // resolved with itself does.
+        const cycle = this.#state === 'finished' && !this.#hasException && (this.#result as unknown) === this;
+        if (this.#state === 'finished' && !this.#hasException && !cycle) {
           if (typeof onFulfilled !== 'function') return resolve(this.#result as unknown as R1);
           try {
             resolve(onFulfilled(this.#result as T));
@@ -205,10 +209,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
           return;
         }
         let error: unknown;
-        try {
-          this.result();
-        } catch (thrown) {
-          error = thrown;
+        if (cycle) {
+          error = new TypeError(`Chaining cycle detected: the result of ${this} is the Future itself`);
+        } else {
+          try {
+            this.result();
+          } catch (thrown) {
+            error = thrown;
+          }
         }
         if (typeof onRejected !== 'function') return reject(error);
         try {
@@ -305,7 +313,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
   describeState(): string {
     const parts: string[] = [this.#state];
     if (this.#state === 'finished') {
-      parts.push(this.#hasException ? `exception=${describeError(this.#exception)}` : `result=${describe(this.#result)}`);
+      const result = (this.#result as unknown) === this ? '<itself>' : describe(this.#result);
+      parts.push(this.#hasException ? `exception=${describeError(this.#exception)}` : `result=${result}`);
     }
     const waiting = this.#callbacks?.length ?? 0;
     if (waiting > 0) parts.push(`callbacks=${waiting}`);

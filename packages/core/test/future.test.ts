@@ -531,6 +531,15 @@ describe('Future', () => {
       await expect(future.then((value) => value)).resolves.toBe(8);
     });
 
+    it('rejects with a TypeError, instead of adopting it forever, when the result is the Future itself', async () => {
+      const future = new Future<unknown>({ loop });
+      future.setResult(future);
+      await expect(future.then()).rejects.toThrow(TypeError);
+      await expect(future.then()).rejects.toThrow(/Chaining cycle detected/);
+      expect(future.result()).toBe(future);
+      expect(String(future)).toBe('<Future finished result=<itself>>');
+    });
+
     it('works with Promise.all and Promise.race', async () => {
       const a = new Future<number>({ loop });
       const b = new Future<number>({ loop });
