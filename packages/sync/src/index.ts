@@ -3,4 +3,5 @@ export { Lock } from './lock.js';
 export { Event } from './event.js';
 export { Condition } from './condition.js';
 export { Semaphore, BoundedSemaphore } from './semaphore.js';
+export { Barrier } from './barrier.js';
 export type { Releaser } from './internal/releaser.js';
