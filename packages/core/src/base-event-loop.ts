@@ -20,7 +20,7 @@ import { SignalHandlers } from './internal/signals.js';
 import { monotonicClock, type Clock } from './internal/time.js';
 import { logger } from './logger.js';
 import { Task, type TaskOptions } from './task.js';
-import type { CoroutineLike } from './coroutines.js';
+import { isGenerator, type CoroutineLike } from './coroutines.js';
 
 /** An exception handler: `(loop, context) => void`, as asyncio's. */
 export type ExceptionHandler = (loop: BaseEventLoop, context: ExceptionContext) => void;
@@ -58,13 +58,17 @@ export abstract class BaseEventLoop implements HandleOwner {
   readonly #tasks = new Set<Task<unknown>>();
   readonly #signals = new SignalHandlers((callback, args) => this.callSoonThreadsafe(callback, ...args));
   readonly #id = ++loopCount;
-  /** The task whose step is running now, if any. @internal */
-  stepping: Task<unknown> | null = null;
+  #stepping: Task<unknown> | null = null;
   /** True while runOnce() calls handles. @internal */
   inCallbacks = false;
   /** The async scope the loop's callbacks run in. @internal */
   readonly scope = new LoopScope();
-  /** Set when a Future settled a promise awaiting it: async-function tasks have work queued as microtasks. @internal */
+  /**
+   * Set when async-function code has work queued as microtasks: a Future
+   * settled a promise awaiting it, or the step of an async-function task ran
+   * (its `await future` reaches the Future only a microtask later). The driver
+   * lets those microtasks run before the next iteration. @internal
+   */
   promiseWork = false;
   /** Counts tasks for their default names. @internal */
   taskCounter = 0;
@@ -72,6 +76,18 @@ export abstract class BaseEventLoop implements HandleOwner {
   constructor(options: EventLoopOptions = {}) {
     this.#clock = options.clock ?? monotonicClock;
     this.#debug = options.debug ?? debugFromEnvironment();
+  }
+
+  /** The task whose step is running now, if any. @internal */
+  get stepping(): Task<unknown> | null {
+    return this.#stepping;
+  }
+
+  set stepping(task: Task<unknown> | null) {
+    this.#stepping = task;
+    // A generator task's awaits come back through done callbacks; an async
+    // function's body continues in microtasks that must run between iterations.
+    if (task !== null && !isGeneratorShaped(task.getCoro())) this.promiseWork = true;
   }
 
   // --- running and stopping ------------------------------------------------
@@ -476,6 +492,13 @@ export abstract class BaseEventLoop implements HandleOwner {
   [inspect.custom](): string {
     return this.toString();
   }
+}
+
+const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as new () => unknown;
+
+/** A generator or a generator function: a task body that never leaves work in microtasks. */
+function isGeneratorShaped(coro: unknown): boolean {
+  return typeof coro === 'function' ? coro instanceof GeneratorFunction : isGenerator(coro);
 }
 
 function keepScheduled(timer: TimerHandle): boolean {

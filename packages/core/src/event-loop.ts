@@ -17,13 +17,17 @@ import { secondsToTimerMs } from './internal/time.js';
 /** How long one Node macrotask may run iterations before it yields to Node's I/O. */
 const SLICE_MS = 2;
 
-type PumpState = 'idle' | 'scheduled' | 'pumping';
+// 'hopping': the next pump is a microtask, queued after an iteration so that
+// promise continuations run between iterations.
+type PumpState = 'idle' | 'scheduled' | 'hopping' | 'pumping';
 
 export class EventLoop extends BaseEventLoop {
   #pumpState: PumpState = 'idle';
   #timer: NodeJS.Timeout | null = null;
   #timerDeadline = Infinity;
   #keepAlive: NodeJS.Timeout | null = null;
+  /** Hop to microtasks after the next iteration too: continuations ran, and their late awaits may not have reached the loop yet. */
+  #hopAfterNext = false;
   #done: (() => void) | null = null;
   readonly #pumpInScope = () => this.scope.resource.runInAsyncScope(this.#pump, this);
 
@@ -86,17 +90,34 @@ export class EventLoop extends BaseEventLoop {
   /** Runs iterations until the loop stops, goes idle, or the slice is used up. */
   #pump(): void {
     if (this.#done === null) return;
+    if (this.#pumpState === 'hopping' && this.promiseWork) {
+      // Continuations ran since the hop was queued and settled more promises
+      // (an `await` of a done Future, say): let those run too. An `await` of a
+      // pending Future reaches it a microtask later still, so hop once more
+      // after the next iteration.
+      this.promiseWork = false;
+      this.#hopAfterNext = true;
+      queueMicrotask(this.#pumpInScope);
+      return;
+    }
     this.#pumpState = 'pumping';
     const sliceEnd = performance.now() + SLICE_MS;
     for (;;) {
       this.promiseWork = false;
       this.runOnce();
       if (this.stopping) return this.#finish();
-      if (this.promiseWork) {
+      const promiseWork = this.promiseWork;
+      if (promiseWork || this.#hopAfterNext) {
         // Let the awaiting async functions resume before the next iteration.
-        this.#pumpState = 'scheduled';
-        if (performance.now() < sliceEnd) queueMicrotask(this.#pumpInScope);
-        else setImmediate(this.#pumpInScope);
+        this.promiseWork = false;
+        this.#hopAfterNext = promiseWork;
+        if (performance.now() < sliceEnd) {
+          this.#pumpState = 'hopping';
+          queueMicrotask(this.#pumpInScope);
+        } else {
+          this.#pumpState = 'scheduled';
+          setImmediate(this.#pumpInScope);
+        }
         return;
       }
       const timeout = this.nextTimeout();
