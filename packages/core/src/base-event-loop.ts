@@ -196,14 +196,23 @@ export abstract class BaseEventLoop implements HandleOwner {
 
   /**
    * Schedules `callback(...args)` to run after `delay` seconds.
-   * @throws TypeError or ValueError when delay is not a number >= 0.
+   * @throws TypeError when delay is not a number or callback not a function;
+   * ValueError when delay is negative; RuntimeError when the loop is closed.
+   * @example
+   * const timer = loop.callLater(0.5, console.log, 'half a second later');
    */
   callLater<Args extends unknown[]>(delay: number, callback: (...args: Args) => unknown, ...args: Args): TimerHandle {
     checkDelay('callLater', 'delay', delay);
+    checkCallback('callLater', callback);
+    if (this.#state === 'closed') this.#checkClosed('callLater');
     return this.callAt(this.time() + delay, callback, ...args);
   }
 
-  /** Schedules `callback(...args)` to run at loop time `when` (seconds, see time()). */
+  /**
+   * Schedules `callback(...args)` to run at loop time `when` (seconds, see
+   * time()); a time already past runs on the next iteration.
+   * @throws TypeError when when is not a number or callback not a function; RuntimeError when the loop is closed.
+   */
   callAt<Args extends unknown[]>(when: number, callback: (...args: Args) => unknown, ...args: Args): TimerHandle {
     checkWhen('callAt', 'when', when);
     checkCallback('callAt', callback);
