@@ -29,25 +29,35 @@ import {
   type ShutdownDefaultExecutorOptions,
 } from '../src/executor-bridge.js';
 
-/** An EventLoop with the methods BaseEventLoop delegates to the bridge (the lines it gets). */
+/**
+ * An EventLoop with the methods BaseEventLoop delegates to the bridge. They
+ * are set on the prototype (and declared by the interface below), so that
+ * this stays valid once BaseEventLoop has them itself.
+ */
 class BridgedLoop extends EventLoop {
-  runInExecutor<F extends WorkerFunction>(executor: Executor | null, fn: F, ...args: WorkerArgs<F>): Future<WorkerResult<F>> {
-    return runInExecutor(this, executor, fn, ...args);
-  }
-
-  setDefaultExecutor(executor: Executor): void {
-    setDefaultExecutor(this, executor);
-  }
-
-  shutdownDefaultExecutor(options?: ShutdownDefaultExecutorOptions): Future<void> {
-    return shutdownDefaultExecutor(this, options);
-  }
-
   override close(): void {
     if (!this.isRunning()) closeDefaultExecutor(this);
     super.close();
   }
 }
+
+interface BridgedLoop {
+  runInExecutor<F extends WorkerFunction>(executor: Executor | null, fn: F, ...args: WorkerArgs<F>): Future<WorkerResult<F>>;
+  setDefaultExecutor(executor: Executor): void;
+  shutdownDefaultExecutor(options?: ShutdownDefaultExecutorOptions): Future<void>;
+}
+
+Object.assign(BridgedLoop.prototype, {
+  runInExecutor(this: BridgedLoop, executor: Executor | null, fn: WorkerFunction, ...args: unknown[]) {
+    return runInExecutor(this, executor, fn, ...args);
+  },
+  setDefaultExecutor(this: BridgedLoop, executor: Executor) {
+    setDefaultExecutor(this, executor);
+  },
+  shutdownDefaultExecutor(this: BridgedLoop, options?: ShutdownDefaultExecutorOptions) {
+    return shutdownDefaultExecutor(this, options);
+  },
+});
 
 /** Runs `main` on a BridgedLoop; an exception-handler call fails the test. */
 async function runBridged<T>(main: () => Coroutine<T> | PromiseLike<T>): Promise<T> {
