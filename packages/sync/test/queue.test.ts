@@ -2,6 +2,7 @@
 // Lib/test/test_asyncio/test_queues.py (with Python 3.13's shutdown tests),
 // in both coroutine shapes.
 import { inspect } from 'node:util';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CancelledError,
@@ -16,6 +17,7 @@ import {
   type Coroutine,
 } from '@asyncio-ts/core';
 import { LifoQueue, PriorityQueue, Queue, QueueEmpty, QueueFull, QueueShutDown } from '../src/index.js';
+import { opsOf, outcomes, RUNS, settleAll, shapeOf, sleeps, targetOf, taskSpec } from './fixtures/schedules.js';
 import { runVirtual, shapes } from './helpers.js';
 
 const queueClasses = [
@@ -527,5 +529,93 @@ describe('PriorityQueue', () => {
     q.putNowait({ priority: 9, name: 'high' });
     expect(q.getNowait().name).toBe('high');
     expect(() => new PriorityQueue(0, { compare: 'desc' as unknown as () => number })).toThrow(TypeError);
+  });
+});
+
+describe('Queue under random schedules', () => {
+  it('loses no item, gives none twice, and lets no waiter wait for nothing', async () => {
+    // Producer and consumer tasks of both shapes put and get a few items,
+    // pausing between them; the driver puts and gets without waiting,
+    // cancels tasks, and puts and cancels a (perhaps just woken) task in the
+    // same step. After every operation: no more than maxsize items, no item
+    // received twice or never put, no getter waiting while there are items,
+    // no putter waiting while there is room. At the end, after shutdown():
+    // every item whose put succeeded was received once, or is still in the
+    // queue.
+    const classes = [Queue, LifoQueue, PriorityQueue];
+    const schedule = fc.record({
+      kind: fc.integer({ min: 0, max: classes.length - 1 }),
+      maxsize: fc.integer({ min: 0, max: 3 }),
+      tasks: fc.array(fc.record({ spec: taskSpec, producer: fc.boolean(), count: fc.integer({ min: 1, max: 3 }) }), {
+        minLength: 1,
+        maxLength: 6,
+      }),
+      ops: opsOf(['cancel', 'put', 'get', 'putAndCancel'] as const),
+    });
+    await fc.assert(
+      fc.asyncProperty(schedule, async ({ kind, maxsize, tasks: specs, ops }) => {
+        await runVirtual(function* (): Coroutine<void> {
+          const q = new classes[kind]!<number>(maxsize);
+          const attempted = new Set<number>();
+          const put = new Set<number>();
+          const got: number[] = [];
+          let driverItem = 1000;
+          const receive = (item: unknown) => {
+            got.push(item as number);
+          };
+          const check = (where: string) => {
+            if (maxsize > 0) expect(q.qsize(), where).toBeLessThanOrEqual(maxsize);
+            expect(new Set(got).size, where).toBe(got.length);
+            for (const item of got) expect(attempted.has(item), where).toBe(true);
+            if (!q.empty()) expect(inspect(q), where).not.toContain('getters:');
+            if (!q.full()) expect(inspect(q), where).not.toContain('putters:');
+          };
+          const tasks = specs.map(({ spec, producer, count }, i) => {
+            const steps = [];
+            for (let j = 0; j < count; j++) {
+              const item = i * 100 + j;
+              if (producer) {
+                steps.push(
+                  () => {
+                    attempted.add(item);
+                    return q.put(item);
+                  },
+                  () => put.add(item),
+                );
+              } else {
+                steps.push(() => q.get(), receive);
+              }
+              steps.push(...sleeps(spec.hold));
+            }
+            return createTask(shapeOf(spec).seq(...steps));
+          });
+          for (const op of ops) {
+            const target = targetOf(tasks, op);
+            if (op.kind === 'tick') yield* sleep(0);
+            else if (op.kind === 'cancel') target?.cancel();
+            else if (op.kind === 'get' && !q.empty()) receive(q.getNowait());
+            else if ((op.kind === 'put' || op.kind === 'putAndCancel') && !q.full()) {
+              const item = driverItem++;
+              attempted.add(item);
+              q.putNowait(item);
+              put.add(item);
+              if (op.kind === 'putAndCancel') target?.cancel();
+            }
+            check(`after ${op.kind}`);
+          }
+          yield* settleAll(tasks, check, 20);
+          q.shutdown();
+          yield* settleAll(tasks, check);
+          expect(tasks.every((task) => task.done())).toBe(true);
+          for (const outcome of outcomes(tasks)) {
+            if ('error' in outcome && !(outcome.error instanceof QueueShutDown)) throw outcome.error;
+          }
+          const left: number[] = [];
+          while (!q.empty()) left.push(q.getNowait());
+          expect([...got, ...left].sort((a, b) => a - b)).toEqual([...put].sort((a, b) => a - b));
+        });
+      }),
+      { numRuns: RUNS },
+    );
   });
 });
