@@ -43,7 +43,8 @@ const futureMarker = Symbol.for('asyncio-ts.future');
 
 /** What a Future needs of an async-function task that awaits it (see Task). */
 interface AwaitingTask {
-  noteAwaiting?: (future: Future<unknown>) => void;
+  /** Returns an error when the task may not await this Future (itself, another loop's). */
+  noteAwaiting?: (future: Future<unknown>) => Error | null;
   noteWoken: (future: Future<unknown>) => void;
 }
 
@@ -194,12 +195,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     return new Promise<R1 | R2>((resolve, reject) => {
-      const settle = () => {
+      const settle = (refusal: Error | null) => {
         // A Future whose result is itself (a task returning currentTask())
         // would be adopted by its own promise forever: reject, as a promise
         // resolved with itself does.
         const cycle = this.#state === 'finished' && !this.#hasException && (this.#result as unknown) === this;
-        if (this.#state === 'finished' && !this.#hasException && !cycle) {
+        if (refusal === null && this.#state === 'finished' && !this.#hasException && !cycle) {
           if (typeof onFulfilled !== 'function') return resolve(this.#result as unknown as R1);
           try {
             resolve(onFulfilled(this.#result as T));
@@ -209,7 +210,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
           return;
         }
         let error: unknown;
-        if (cycle) {
+        if (refusal !== null) {
+          error = refusal;
+        } else if (cycle) {
           error = new TypeError(`Chaining cycle detected: the result of ${this} is the Future itself`);
         } else {
           try {
@@ -235,25 +238,31 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   /** Registers a promise settle function; it runs at completion, not on the next iteration. */
-  #listen(settle: () => void): void {
+  #listen(settle: (refusal: Error | null) => void): void {
     // An async-function task awaits this Future: it is the task's waiter, so
     // that cancelling the task cancels what it awaits; and it learns when the
     // outcome is on its way to the body (settling queues the continuation).
+    // A task may not await itself, nor a Future of another loop.
     const task = taskStorage.getStore() as AwaitingTask | undefined;
     if (task?.noteAwaiting !== undefined) {
-      task.noteAwaiting(this as Future<unknown>);
+      const refusal = task.noteAwaiting(this as Future<unknown>);
+      if (refusal !== null) {
+        settle(refusal);
+        return;
+      }
       const settleOnly = settle;
       settle = () => {
-        settleOnly();
+        settleOnly(null);
         task.noteWoken(this as Future<unknown>);
       };
     }
     if (this.#state !== 'pending') {
       this.#loop.promiseWork = true;
-      settle();
+      settle(null);
       return;
     }
-    (this.#callbacks ??= []).push({ callback: settle as DoneCallback<T>, context: null, direct: true });
+    const settleNow = settle;
+    (this.#callbacks ??= []).push({ callback: () => settleNow(null), context: null, direct: true });
   }
 
   /** Runs the settle functions and schedules the done callbacks, in registration order. @internal */

@@ -152,20 +152,6 @@ export class Task<T = unknown> extends Future<T> {
     throw new RuntimeError('Task does not support setException(); the coroutine sets it by throwing');
   }
 
-  /**
-   * Makes `await task` work; an async-function task that awaits itself gets
-   * RuntimeError instead of waiting forever (as asyncio's __step checks).
-   */
-  override then<R1 = T, R2 = never>(
-    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2> {
-    if (!this.done() && taskStorage.getStore() === this) {
-      return Promise.reject(new RuntimeError(`Task cannot await on itself: ${this}`)).then(onFulfilled, onRejected);
-    }
-    return super.then(onFulfilled, onRejected);
-  }
-
   // --- stepping --------------------------------------------------------------
 
   /** One step: resume the coroutine with a value or an error (asyncio's __step). @internal */
@@ -323,11 +309,21 @@ export class Task<T = unknown> extends Future<T> {
     this.step(undefined, false, value);
   }
 
-  /** An async-function body of this task awaits `future`: it becomes the waiter. @internal */
-  noteAwaiting(future: Future<unknown>): void {
-    if (this.done() || this.#generator !== null || future === (this as Future<unknown>)) return;
+  /**
+   * Code running in this task awaits `future` (its then() was called): in an
+   * async-function body, it becomes the waiter. Awaiting the task itself or a
+   * Future of another loop is refused with RuntimeError, as asyncio's __step
+   * refuses them, instead of waiting forever.
+   * @internal
+   */
+  noteAwaiting(future: Future<unknown>): Error | null {
+    if (this.done()) return null;
+    if (future === (this as Future<unknown>)) return new RuntimeError(`Task cannot await on itself: ${this}`);
+    if (future.getLoop() !== this.getLoop()) return new RuntimeError(`Task ${this} got Future ${future} attached to a different loop`);
+    if (this.#generator !== null) return null;
     this.#waiter = future;
     if (this.#mustCancel && future.cancel(this.#cancelMessage)) this.#mustCancel = false;
+    return null;
   }
 
   /**
