@@ -59,6 +59,8 @@ export abstract class BaseEventLoop implements HandleOwner {
   readonly #signals = new SignalHandlers((callback, args) => this.callSoonThreadsafe(callback, ...args));
   readonly #id = ++loopCount;
   #stepping: Task<unknown> | null = null;
+  /** The last task that stepped, for naming a slow callback in debug mode. */
+  #steppedTask: Task<unknown> | null = null;
   /** True while runOnce() calls handles. @internal */
   inCallbacks = false;
   /** The async scope the loop's callbacks run in. @internal */
@@ -85,9 +87,11 @@ export abstract class BaseEventLoop implements HandleOwner {
 
   set stepping(task: Task<unknown> | null) {
     this.#stepping = task;
+    if (task === null) return;
+    if (this.#debug) this.#steppedTask = task;
     // A generator task's awaits come back through done callbacks; an async
     // function's body continues in microtasks that must run between iterations.
-    if (task !== null && !isGeneratorShaped(task.getCoro())) this.promiseWork = true;
+    if (!isGeneratorShaped(task.getCoro())) this.promiseWork = true;
   }
 
   // --- running and stopping ------------------------------------------------
@@ -337,8 +341,9 @@ export abstract class BaseEventLoop implements HandleOwner {
     const lines = [context.message || 'Unhandled exception in event loop'];
     for (const [key, value] of Object.entries(context)) {
       if (key === 'message' || key === 'exception' || value === undefined) continue;
-      if (key === 'sourceTraceback') lines.push(`Object created at (most recent call last):\n${value}`);
-      else if (key === 'handleTraceback') lines.push(`Handle created at (most recent call last):\n${value}`);
+      // JavaScript stacks list the most recent call first, unlike Python's tracebacks.
+      if (key === 'sourceTraceback') lines.push(`Object created at (most recent call first):\n${stackFrames(value)}`);
+      else if (key === 'handleTraceback') lines.push(`Handle created at (most recent call first):\n${stackFrames(value)}`);
       else lines.push(`${key}: ${typeof value === 'string' ? value : inspect(value, { depth: 1 })}`);
     }
     if (context.exception !== undefined) lines.push(formatException(context.exception));
@@ -434,11 +439,37 @@ export abstract class BaseEventLoop implements HandleOwner {
 
   #runTimed(handle: Handle): void {
     const start = this.time();
+    this.#steppedTask = null;
     handle.run();
     const elapsed = this.time() - start;
+    const task = this.#steppedTask;
+    // Hold no task beyond its step: one kept alive is never reported as never retrieved.
+    this.#steppedTask = null;
     if (elapsed >= this.slowCallbackDuration) {
-      logger.warn(`Executing ${handle} took ${elapsed.toFixed(3)} seconds`);
+      // A task's step is named by its task, as asyncio's _format_handle does.
+      this.reportSlowCallback(task !== null ? describeTask(task) : String(handle), elapsed, handle);
     }
+  }
+
+  /**
+   * Reports, in debug mode, code that held the loop for `elapsed` seconds: to
+   * the exception handler when one is set, else as a warning to the logger.
+   * @internal
+   */
+  reportSlowCallback(what: string, elapsed: number, handle?: Handle): void {
+    const message = `Executing ${what} took ${elapsed.toFixed(3)} seconds`;
+    if (this.#exceptionHandler === null) logger.warn(message);
+    else this.callExceptionHandler(handle === undefined ? { message } : { message, handle });
+  }
+
+  /**
+   * The async-function tasks about to resume: their awaited Future is done,
+   * so their continuation is queued as a microtask. For naming slow
+   * continuations in debug mode. @internal
+   */
+  describeResumingTasks(): string {
+    const resuming = [...this.#tasks].filter((task) => !isGeneratorShaped(task.getCoro()) && task.waiter?.done() === true);
+    return resuming.length === 0 ? '<async-function code between iterations>' : resuming.map(describeTask).join(', ');
   }
 
   /** How many callbacks are ready. @internal */
@@ -510,6 +541,13 @@ function isGeneratorShaped(coro: unknown): boolean {
   return typeof coro === 'function' ? coro instanceof GeneratorFunction : isGenerator(coro);
 }
 
+/** A task as asyncio prints it in debug mode, with where it was created. */
+function describeTask(task: Task<unknown>): string {
+  const text = String(task);
+  if (task.sourceTraceback === undefined) return text;
+  return `${text.slice(0, -1)} created at ${creationSite(task.sourceTraceback)}>`;
+}
+
 function keepScheduled(timer: TimerHandle): boolean {
   if (timer.isCancelled) timer.scheduled = false;
   return !timer.isCancelled;
@@ -525,6 +563,11 @@ export function captureStack(): string {
   const holder: { stack?: string } = {};
   Error.captureStackTrace(holder, captureStack);
   return holder.stack ?? '';
+}
+
+/** The frames of a captured stack, without its `Error` header line. */
+function stackFrames(stack: unknown): string {
+  return String(stack).replace(/^Error:?[^\n]*\n/, '');
 }
 
 /** An error with its stack, for logs. @internal */

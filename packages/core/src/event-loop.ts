@@ -28,6 +28,9 @@ export class EventLoop extends BaseEventLoop {
   #keepAlive: NodeJS.Timeout | null = null;
   /** Hop to microtasks after the next iteration too: continuations ran, and their late awaits may not have reached the loop yet. */
   #hopAfterNext = false;
+  /** In debug mode: when the hop was queued and which tasks it lets resume, to time their continuations. */
+  #hopQueuedAt: number | null = null;
+  #resuming = '';
   #done: (() => void) | null = null;
   readonly #pumpInScope = () => this.scope.resource.runInAsyncScope(this.#pump, this);
 
@@ -90,6 +93,7 @@ export class EventLoop extends BaseEventLoop {
   /** Runs iterations until the loop stops, goes idle, or the slice is used up. */
   #pump(): void {
     if (this.#done === null) return;
+    if (this.#hopQueuedAt !== null) this.#timeContinuations(this.#hopQueuedAt);
     if (this.#pumpState === 'hopping' && this.promiseWork) {
       // Continuations ran since the hop was queued and settled more promises
       // (an `await` of a done Future, say): let those run too. An `await` of a
@@ -97,7 +101,7 @@ export class EventLoop extends BaseEventLoop {
       // after the next iteration.
       this.promiseWork = false;
       this.#hopAfterNext = true;
-      queueMicrotask(this.#pumpInScope);
+      this.#hop();
       return;
     }
     this.#pumpState = 'pumping';
@@ -113,7 +117,7 @@ export class EventLoop extends BaseEventLoop {
         this.#hopAfterNext = promiseWork;
         if (performance.now() < sliceEnd) {
           this.#pumpState = 'hopping';
-          queueMicrotask(this.#pumpInScope);
+          this.#hop();
         } else {
           this.#pumpState = 'scheduled';
           setImmediate(this.#pumpInScope);
@@ -128,6 +132,22 @@ export class EventLoop extends BaseEventLoop {
       }
       if (performance.now() >= sliceEnd) return this.#schedulePump();
     }
+  }
+
+  /** Lets the microtasks queued so far (async functions resuming) run, then pumps again. */
+  #hop(): void {
+    if (this.getDebug()) {
+      this.#hopQueuedAt = this.time();
+      this.#resuming = this.describeResumingTasks();
+    }
+    queueMicrotask(this.#pumpInScope);
+  }
+
+  /** Debug mode: the microtasks since the hop held the loop as a callback would; report them when slow. */
+  #timeContinuations(queuedAt: number): void {
+    this.#hopQueuedAt = null;
+    const elapsed = this.time() - queuedAt;
+    if (elapsed >= this.slowCallbackDuration) this.reportSlowCallback(this.#resuming, elapsed);
   }
 
   #finish(): void {
