@@ -6,7 +6,9 @@ import {
   CancelledError,
   Future,
   InvalidStateError,
+  getEventLoop,
   isFuture,
+  setEventLoop,
   type BaseEventLoop,
   type Coroutine,
   type CoroutineLike,
@@ -65,6 +67,31 @@ describe('Future', () => {
       // Wrapped in an object: a Task whose function returns a Future awaits it.
       const { future } = await runOn(loop, () => ({ future: new Future<number>() }));
       expect(future.getLoop()).toBe(loop);
+    });
+
+    it('belongs to the current event loop when none runs and none is given', () => {
+      setEventLoop(loop);
+      try {
+        expect(new Future().getLoop()).toBe(loop);
+      } finally {
+        setEventLoop(null);
+      }
+    });
+
+    it('makes a new current loop when the current one is closed', () => {
+      const closed = new TestLoop();
+      closed.close();
+      setEventLoop(closed);
+      let made: BaseEventLoop | null = null;
+      try {
+        made = new Future().getLoop();
+        expect(made).not.toBe(closed);
+        expect(made.isClosed()).toBe(false);
+        expect(getEventLoop()).toBe(made);
+      } finally {
+        setEventLoop(null);
+        made?.close();
+      }
     });
 
     it('is recognised by isFuture(), and a promise is not', () => {
