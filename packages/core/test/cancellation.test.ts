@@ -634,6 +634,17 @@ describe('cancelling an async-function task', () => {
     expect(task.cancelling()).toBe(2);
   });
 
+  it('made from a promise and cancelled before its first step: ends cancelled, and the rejection is not unhandled', async () => {
+    const promise = new Promise<never>((_resolve, reject) => setTimeout(reject, 5, new Error('ignored')));
+    const task = loop.createTask(promise);
+    task.cancel();
+    await runOn(loop, async () => {
+      await outcome(task);
+      await foreignDelay(20);
+    });
+    expect(task.cancelled()).toBe(true);
+  });
+
   it('lets foreign work stop early through task.signal', async () => {
     const task = loop.createTask(async () => {
       const signal = currentTask()!.signal;
