@@ -31,6 +31,8 @@ export class EventLoop extends BaseEventLoop {
   /** In debug mode: when the hop was queued and which tasks it lets resume, to time their continuations. */
   #hopQueuedAt: number | null = null;
   #resuming = '';
+  /** When the current slice of iterations ends (performance.now() ms). */
+  #sliceEnd = 0;
   #done: (() => void) | null = null;
   readonly #pumpInScope = () => this.scope.resource.runInAsyncScope(this.#pump, this);
 
@@ -94,18 +96,22 @@ export class EventLoop extends BaseEventLoop {
   #pump(): void {
     if (this.#done === null) return;
     if (this.#hopQueuedAt !== null) this.#timeContinuations(this.#hopQueuedAt);
-    if (this.#pumpState === 'hopping' && this.promiseWork) {
-      // Continuations ran since the hop was queued and settled more promises
-      // (an `await` of a done Future, say): let those run too. An `await` of a
-      // pending Future reaches it a microtask later still, so hop once more
-      // after the next iteration.
-      this.promiseWork = false;
-      this.#hopAfterNext = true;
-      this.#hop();
-      return;
+    if (this.#pumpState === 'hopping') {
+      if (this.promiseWork) {
+        // Continuations ran since the hop was queued and settled more promises
+        // (an `await` of a done Future, say): let those run too. An `await` of
+        // a pending Future reaches it a microtask later still, so hop once
+        // more after the next iteration.
+        this.promiseWork = false;
+        this.#hopAfterNext = true;
+        return this.#yieldToMicrotasks();
+      }
+    } else {
+      // A hop continues the slice of the macrotask it started in: a fresh
+      // slice per hop would never give Node's I/O its turn.
+      this.#sliceEnd = performance.now() + SLICE_MS;
     }
     this.#pumpState = 'pumping';
-    const sliceEnd = performance.now() + SLICE_MS;
     for (;;) {
       this.promiseWork = false;
       this.runOnce();
@@ -115,14 +121,7 @@ export class EventLoop extends BaseEventLoop {
         // Let the awaiting async functions resume before the next iteration.
         this.promiseWork = false;
         this.#hopAfterNext = promiseWork;
-        if (performance.now() < sliceEnd) {
-          this.#pumpState = 'hopping';
-          this.#hop();
-        } else {
-          this.#pumpState = 'scheduled';
-          setImmediate(this.#pumpInScope);
-        }
-        return;
+        return this.#yieldToMicrotasks();
       }
       const timeout = this.nextTimeout();
       if (timeout > 0) {
@@ -130,7 +129,19 @@ export class EventLoop extends BaseEventLoop {
         if (timeout !== Infinity) this.waitForTimer(timeout);
         return;
       }
-      if (performance.now() >= sliceEnd) return this.#schedulePump();
+      if (performance.now() >= this.#sliceEnd) return this.#schedulePump();
+    }
+  }
+
+  /** Pumps again once the microtasks queued so far have run: in this slice, or after Node's I/O when it is used up. */
+  #yieldToMicrotasks(): void {
+    if (performance.now() < this.#sliceEnd) {
+      this.#pumpState = 'hopping';
+      this.#hop();
+    } else {
+      // Microtasks all run before the next macrotask anyway.
+      this.#pumpState = 'scheduled';
+      setImmediate(this.#pumpInScope);
     }
   }
 
