@@ -39,7 +39,7 @@ import { Lock } from './lock.js';
  * const cond = new Condition();
  * const items: string[] = [];
  * // consumer (async function)
- * await using held = await cond.hold();
+ * using held = await cond.hold();
  * await cond.waitFor(() => items.length > 0);
  * const item = items.shift();
  * // producer (generator coroutine)
@@ -148,10 +148,12 @@ export class Condition extends LoopBound {
   }
 
   #notify(n: number): void {
-    for (let i = 0; i < n; i++) {
+    for (let woken = 0; woken < n; ) {
       const waiter = this.#waiters.shift();
       if (waiter === null) return;
-      waiter.notified();
+      // A waiter cancelled while waiting stays queued until it runs, as in
+      // asyncio; it is skipped, and not counted.
+      if (waiter.notified()) woken++;
     }
   }
 
@@ -195,9 +197,12 @@ class ConditionWaiter<T> extends CoroutineFuture<T> {
     this.start(this.#run());
   }
 
-  /** notify() chose this waiter: it wakes up on the next iteration, as asyncio's task would. */
-  notified(): void {
-    this.#notification?.setResult();
+  /** notify() chose this waiter: it wakes up on the next iteration, as asyncio's task would; false when it was cancelled. */
+  notified(): boolean {
+    const notification = this.#notification;
+    if (notification === null || notification.done()) return false;
+    notification.setResult();
+    return true;
   }
 
   /**

@@ -26,7 +26,7 @@ import { WaiterList } from './internal/waiter-list.js';
  * @example
  * const lock = new Lock();
  * // async function
- * await using held = await lock.hold();
+ * using held = await lock.hold();
  * // generator coroutine
  * yield* lock.acquire();
  * try { ... } finally { lock.release(); }
@@ -56,7 +56,7 @@ export class Lock extends LoopBound {
    * Acquires the lock and gives a Releaser that releases it once, for `using`.
    * @throws RuntimeError as acquire().
    * @example
-   * await using held = await lock.hold();
+   * using held = await lock.hold();
    */
   hold(): Future<Releaser> {
     return this.#acquire<Releaser>(new OnceReleaser(this));

@@ -24,7 +24,7 @@ import { WaiterList } from './internal/waiter-list.js';
  * @example
  * const sem = new Semaphore(3);       // at most 3 at once
  * async function fetchOne(url: string) {
- *   await using permit = await sem.hold();
+ *   using permit = await sem.hold();
  *   return fetch(url);
  * }
  */

@@ -3,6 +3,7 @@
 // cancellation tests: a cancelled waiter passes its notification on), in
 // both coroutine shapes.
 import { inspect } from 'node:util';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CancelledError,
@@ -17,6 +18,7 @@ import {
   type Coroutine,
 } from '@asyncio-ts/core';
 import { Condition, Lock } from '../src/index.js';
+import { opsOf, outcomes, RUNS, settleAll, shapeOf, targetOf, taskSpec } from './fixtures/schedules.js';
 import { runVirtual, settle, shapes, type CoroutineFunction, type Shape } from './helpers.js';
 
 /**
@@ -35,7 +37,7 @@ function consumer(shape: Shape, condition: Condition, state: { value: number }):
     };
   }
   return async () => {
-    await using held = await condition.hold();
+    using held = await condition.hold();
     for (;;) {
       await condition.waitFor(() => state.value !== 0);
       if (state.value < 0) return;
@@ -52,12 +54,11 @@ describe('Condition', () => {
       await cond.acquire();
       expect(String(cond)).toBe('Condition [locked]');
       cond.release();
-      const waiter = async () => {
-        await using held = await cond.hold();
-        await cond.waitFor(() => false);
+      const waiter = function* (): Coroutine<void> {
+        using held = yield* cond.hold();
+        yield* cond.waitFor(() => false);
       };
       const waiters = [createTask(waiter), createTask(waiter)];
-      await sleep(0);
       await sleep(0);
       // The waiters released the lock when they started waiting.
       expect(inspect(cond)).toBe('Condition [unlocked, waiters:2]');
@@ -93,12 +94,12 @@ describe('Condition', () => {
       const a = new Condition(lock);
       const b = new Condition(lock);
       {
-        await using held = await a.hold();
+        using held = await a.hold();
         expect(lock.locked() && a.locked() && b.locked()).toBe(true);
       }
       expect(lock.locked() || a.locked() || b.locked()).toBe(false);
       {
-        await using held = await lock.hold();
+        using held = await lock.hold();
         expect(a.locked()).toBe(true);
       }
       expect(a.locked()).toBe(false);
@@ -375,7 +376,7 @@ describe('Condition', () => {
         const consumers = [createTask(consumer(shape, condition, state)), createTask(consumer(shape, condition, state))];
         await settle(shape);
         {
-          await using held = await condition.hold();
+          using held = await condition.hold();
           state.value++;
           condition.notify(1);
           consumers[0]!.cancel();
@@ -400,7 +401,7 @@ describe('Condition', () => {
         const consumers = [createTask(consumer(shape, condition, state)), createTask(consumer(shape, condition, state))];
         await settle(shape);
         {
-          await using held = await condition.hold();
+          using held = await condition.hold();
           state.value++;
           condition.notify(1);
           await settle(shape);
@@ -415,6 +416,31 @@ describe('Condition', () => {
         }
         await consumers[1];
         await expect(consumers[0]).rejects.toThrow(CancelledError);
+      });
+    });
+  });
+
+  describe.each(shapes)('from an $name, notify() after a cancel', (shape) => {
+    it('skips a waiter cancelled before it ran, and notifies the next one', async () => {
+      // Found by the random schedules: a waiter is cancelled, and notify()
+      // comes before it has run (it is still queued, as in asyncio). notify()
+      // must skip it and wake the next waiter instead.
+      await runVirtual(function* (): Coroutine<void> {
+        const condition = new Condition();
+        let state = 0;
+        const waiter = () => createTask(shape.using(() => condition.hold(), [() => condition.waitFor(() => state > 0)]));
+        const a = waiter();
+        const b = waiter();
+        for (let i = 0; i < shape.iterations + 1; i++) yield* sleep(0);
+        expect(inspect(condition)).toBe('Condition [unlocked, waiters:2]');
+        a.cancel();
+        yield* condition.acquire();
+        state = 1;
+        condition.notify(1);
+        condition.release();
+        yield* b;
+        expect(a.cancelled()).toBe(true);
+        expect(condition.locked()).toBe(false);
       });
     });
   });
@@ -444,5 +470,89 @@ describe('Condition', () => {
       expect(log).toEqual(['b']);
       expect(condition.locked()).toBe(false);
     });
+  });
+});
+
+describe('Condition under random schedules', () => {
+  it('loses no notification to a cancellation', async () => {
+    // Consumer tasks of both shapes wait for `state > 0` and take one unit
+    // each time; the driver produces units with notify(1) or notifyAll(),
+    // cancels consumers, and produces and cancels a consumer in the same
+    // step (a notified waiter cancelled before it runs). After every
+    // operation: produced = consumed + state. Once the driver stops and the
+    // loop settles, no unit is left while a consumer still waits: a
+    // cancelled consumer passed its notification on.
+    const schedule = fc.record({
+      tasks: fc.array(taskSpec, { minLength: 1, maxLength: 6 }),
+      ops: opsOf(['cancel', 'produce', 'produceAll', 'produceAndCancel'] as const),
+    });
+    await fc.assert(
+      fc.asyncProperty(schedule, async ({ tasks: specs, ops }) => {
+        await runVirtual(function* (): Coroutine<void> {
+          const condition = new Condition();
+          let state = 0;
+          let produced = 0;
+          let consumed = 0;
+          const check = (where: string) => {
+            expect(produced, where).toBe(consumed + Math.max(state, 0));
+          };
+          const consumers = specs.map((spec) => {
+            const pause = () => sleep(0);
+            if (shapeOf(spec).name === 'function*') {
+              return createTask(function* (): Coroutine<void> {
+                using held = yield* condition.hold();
+                for (;;) {
+                  yield* condition.waitFor(() => state !== 0);
+                  if (state < 0) return;
+                  state--;
+                  consumed++;
+                  for (let i = 0; i < spec.hold; i++) yield* pause();
+                }
+              });
+            }
+            return createTask(async () => {
+              using held = await condition.hold();
+              for (;;) {
+                await condition.waitFor(() => state !== 0);
+                if (state < 0) return;
+                state--;
+                consumed++;
+                for (let i = 0; i < spec.hold; i++) await pause();
+              }
+            });
+          });
+          for (const op of ops) {
+            const target = targetOf(consumers, op);
+            if (op.kind === 'tick') yield* sleep(0);
+            else if (op.kind === 'cancel') target?.cancel();
+            else if (!condition.locked()) {
+              expect(condition.acquire().done()).toBe(true);
+              state++;
+              produced++;
+              if (op.kind === 'produceAll') condition.notifyAll();
+              else condition.notify(1);
+              condition.release();
+              if (op.kind === 'produceAndCancel') target?.cancel();
+            }
+            check(`after ${op.kind}`);
+          }
+          for (let i = 0; i < 200; i++) {
+            yield* sleep(0);
+            check(`settling, iteration ${i}`);
+          }
+          const waiting = consumers.filter((task) => !task.done()).length;
+          if (waiting > 0) expect(state, `${waiting} consumers wait`).toBe(0);
+          yield* condition.acquire();
+          state = -1;
+          condition.notifyAll();
+          condition.release();
+          yield* settleAll(consumers, () => undefined);
+          expect(consumers.every((task) => task.done())).toBe(true);
+          for (const outcome of outcomes(consumers)) if ('error' in outcome) throw outcome.error;
+          expect(condition.locked()).toBe(false);
+        });
+      }),
+      { numRuns: RUNS },
+    );
   });
 });

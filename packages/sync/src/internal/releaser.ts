@@ -5,7 +5,7 @@
  * The result of `hold()`: releases what was acquired, once, when disposed.
  * @example
  * using held = yield* lock.hold();        // generator coroutine
- * await using held = await lock.hold();   // async function
+ * using held = await lock.hold();         // async function
  */
 export interface Releaser extends Disposable {
   /** Releases the primitive; a second call does nothing. */
