@@ -41,6 +41,7 @@ const MIN_SCHEDULED_TIMER_HANDLES = 100;
 const MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
 
 let loopCount = 0;
+const NO_ARGS: unknown[] = [];
 
 export abstract class BaseEventLoop implements HandleOwner {
   /** A callback slower than this (seconds) is reported in debug mode. */
@@ -55,7 +56,8 @@ export abstract class BaseEventLoop implements HandleOwner {
   #debug: boolean;
   #exceptionHandler: ExceptionHandler | null = null;
   #taskFactory: TaskFactory | null = null;
-  readonly #tasks = new Set<Task<unknown>>();
+  /** Every pending task, strongly held; each task knows its index (O(1) removal). */
+  readonly #tasks: Task<unknown>[] = [];
   readonly #signals = new SignalHandlers((callback, args) => this.callSoonThreadsafe(callback, ...args));
   readonly #id = ++loopCount;
   /** The task whose step is running now, if any. @internal */
@@ -167,7 +169,9 @@ export abstract class BaseEventLoop implements HandleOwner {
    */
   callSoon<Args extends unknown[]>(callback: (...args: Args) => unknown, ...args: Args): Handle {
     checkCallback('callSoon', callback);
-    return this.scheduleSoon(callback as Callback, args);
+    // The shared empty array when there are no arguments: the rest array then
+    // does not escape, and V8 need not allocate it.
+    return this.scheduleSoon(callback as Callback, args.length === 0 ? NO_ARGS : args);
   }
 
   /**
@@ -184,36 +188,41 @@ export abstract class BaseEventLoop implements HandleOwner {
    */
   callLater<Args extends unknown[]>(delay: number, callback: (...args: Args) => unknown, ...args: Args): TimerHandle {
     checkDelay('callLater', 'delay', delay);
-    return this.callAt(this.time() + delay, callback, ...args);
+    checkCallback('callLater', callback);
+    return this.scheduleAt(this.time() + delay, callback as Callback, args.length === 0 ? NO_ARGS : args);
   }
 
   /** Schedules `callback(...args)` to run at loop time `when` (seconds, see time()). */
   callAt<Args extends unknown[]>(when: number, callback: (...args: Args) => unknown, ...args: Args): TimerHandle {
     checkWhen('callAt', 'when', when);
     checkCallback('callAt', callback);
-    return this.scheduleAt(when, callback as Callback, args);
+    return this.scheduleAt(when, callback as Callback, args.length === 0 ? NO_ARGS : args);
   }
 
-  /** callSoon() without the checks, for the package's own callers. @internal */
-  scheduleSoon(callback: Callback, args: unknown[] | undefined): Handle {
-    return this.scheduleSoonIn(this.scope.capture(), callback, args ?? []);
+  /**
+   * callSoon() without the checks, for the package's own callers: `args` as
+   * given, or null with up to two arguments inline (no array to allocate).
+   * @internal
+   */
+  scheduleSoon(callback: Callback, args: unknown[] | null, arg0?: unknown, arg1?: unknown): Handle {
+    return this.scheduleSoonIn(this.scope.capture(), callback, args, arg0, arg1);
   }
 
-  /** scheduleSoon() in a context captured earlier (a done callback's). @internal */
-  scheduleSoonIn(context: ContextRunner | null, callback: Callback, args: unknown[]): Handle {
+  /** scheduleSoon() in a context captured earlier (a done callback's, a task's). @internal */
+  scheduleSoonIn(context: ContextRunner | null, callback: Callback, args: unknown[] | null, arg0?: unknown, arg1?: unknown): Handle {
     if (this.#state === 'closed') this.#checkClosed('callSoon');
-    const handle = new Handle(callback, args, this, context);
-    if (this.#debug) handle.sourceTraceback = captureStack();
+    const handle = new Handle(callback, args, this, context, arg0, arg1);
+    if (this.#debug) handle.debug = { sourceTraceback: captureStack() };
     this.#ready.push(handle);
     if (!this.inCallbacks) this.readyWhileIdle();
     return handle;
   }
 
-  /** callAt() without the checks. @internal */
-  scheduleAt(when: number, callback: Callback, args: unknown[] | undefined): TimerHandle {
+  /** callAt() without the checks; arguments as in scheduleSoon(). @internal */
+  scheduleAt(when: number, callback: Callback, args: unknown[] | null, arg0?: unknown, arg1?: unknown): TimerHandle {
     if (this.#state === 'closed') this.#checkClosed('callAt');
-    const timer = new TimerHandle(when, callback, args, this, this.scope.capture());
-    if (this.#debug) timer.sourceTraceback = captureStack();
+    const timer = new TimerHandle(when, callback, args, this, this.scope.capture(), arg0, arg1);
+    if (this.#debug) timer.debug = { sourceTraceback: captureStack() };
     timer.scheduled = true;
     this.#timers.push(timer);
     if (!this.inCallbacks) this.timerAddedWhileIdle(timer);
@@ -254,25 +263,37 @@ export abstract class BaseEventLoop implements HandleOwner {
     return this.#taskFactory;
   }
 
-  /** Every task of this loop that is not done yet. @internal */
+  /** Every task of this loop that is not done yet, oldest first. @internal */
   pendingTasks(): Task<unknown>[] {
-    return [...this.#tasks];
+    return [...this.#tasks].sort((a, b) => a.serial - b.serial);
   }
 
   /** The loop keeps a strong reference to each pending task, so none is collected mid-flight. @internal */
   registerTask(task: Task<unknown>): void {
-    this.#tasks.add(task);
+    if (task.registryIndex >= 0) return;
+    task.registryIndex = this.#tasks.length;
+    this.#tasks.push(task);
   }
 
   /** @internal */
   unregisterTask(task: Task<unknown>): void {
-    this.#tasks.delete(task);
+    const index = task.registryIndex;
+    if (index < 0) return;
+    const last = this.#tasks.pop()!;
+    if (last !== task) {
+      this.#tasks[index] = last;
+      last.registryIndex = index;
+    }
+    task.registryIndex = -1;
   }
 
   /** On close, pending tasks lose the loop's reference; collecting them then warns. @internal */
   protected releasePendingTasks(): void {
-    for (const task of this.#tasks) task.watchDestroyPending();
-    this.#tasks.clear();
+    for (const task of this.#tasks) {
+      task.registryIndex = -1;
+      task.watchDestroyPending();
+    }
+    this.#tasks.length = 0;
   }
 
   // --- signals ---------------------------------------------------------------

@@ -88,7 +88,7 @@ export class EventLoop extends BaseEventLoop {
     if (this.#done === null) return;
     this.#pumpState = 'pumping';
     const sliceEnd = performance.now() + SLICE_MS;
-    for (;;) {
+    for (let iteration = 1; ; iteration++) {
       this.promiseWork = false;
       this.runOnce();
       if (this.stopping) return this.#finish();
@@ -105,7 +105,8 @@ export class EventLoop extends BaseEventLoop {
         if (timeout !== Infinity) this.waitForTimer(timeout);
         return;
       }
-      if (performance.now() >= sliceEnd) return this.#schedulePump();
+      // Reading the clock costs more than a short iteration: look every 16.
+      if ((iteration & 15) === 0 && performance.now() >= sliceEnd) return this.#schedulePump();
     }
   }
 

@@ -27,16 +27,68 @@ export interface FutureOptions {
   loop?: BaseEventLoop;
 }
 
-type DoneCallback<T> = (future: Future<T>) => unknown;
+/**
+ * What waits for a Future: told at completion, in registration order. A done
+ * callback schedules itself on the loop; a promise awaiting the Future settles
+ * at once; a Task schedules its wake-up. One method, no closure per await.
+ * @internal
+ */
+export interface DoneListener {
+  futureDone(future: Future<unknown>, loop: BaseEventLoop): void;
+}
 
-/** A done callback with the context it runs in, or a settle function for a promise that awaits. */
-interface CallbackEntry<T> {
-  // `any`: a Future<T> must stay assignable to Future<unknown> (callbacks are contravariant).
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  callback: (future: any) => unknown;
-  context: ContextRunner | null;
-  /** Settles an awaiting promise: called at completion, not scheduled. */
-  direct: boolean;
+/** A done callback with the async context it runs in. */
+class CallbackListener implements DoneListener {
+  constructor(
+    // `any`: a Future<T> must stay assignable to Future<unknown> (callbacks are contravariant).
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    readonly callback: (future: any) => unknown,
+    readonly context: ContextRunner | null,
+  ) {}
+
+  futureDone(future: Future<unknown>, loop: BaseEventLoop): void {
+    loop.scheduleSoonIn(this.context, this.callback, null, future);
+  }
+}
+
+/** A promise returned by then(): settled when the Future completes, with then()'s callbacks applied. */
+class ThenListener implements DoneListener {
+  constructor(
+    readonly onFulfilled: ((value: never) => unknown) | null | undefined,
+    readonly onRejected: ((reason: unknown) => unknown) | null | undefined,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (reason: unknown) => void,
+  ) {}
+
+  futureDone(future: Future<unknown>, loop: BaseEventLoop): void {
+    loop.promiseWork = true;
+    let value: unknown;
+    try {
+      value = future.result();
+    } catch (error) {
+      if (typeof this.onRejected !== 'function') return this.reject(error);
+      return this.#apply(this.onRejected, error);
+    }
+    if (typeof this.onFulfilled !== 'function') return this.resolve(value);
+    this.#apply(this.onFulfilled as (value: unknown) => unknown, value);
+  }
+
+  #apply(callback: (value: unknown) => unknown, argument: unknown): void {
+    try {
+      this.resolve(callback(argument));
+    } catch (error) {
+      this.reject(error);
+    }
+  }
+}
+
+// new Promise(executor) without a closure per call: the executor parks the
+// resolving functions here and then() picks them up at once.
+let parkedResolve: (value: unknown) => void = () => {};
+let parkedReject: (reason: unknown) => void = () => {};
+function parkResolvers(resolve: (value: unknown) => void, reject: (reason: unknown) => void): void {
+  parkedResolve = resolve;
+  parkedReject = reject;
 }
 
 const futureMarker = Symbol.for('asyncio-ts.future');
@@ -52,7 +104,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #result: T | undefined = undefined;
   #exception: unknown = undefined;
   #hasException = false;
-  #callbacks: CallbackEntry<T>[] | null = null;
+  /** Who waits: none, one listener, or several (most Futures have exactly one). */
+  #listeners: DoneListener | DoneListener[] | null = null;
+  #iterator: FutureIterator<T> | null = null;
   readonly #loop: BaseEventLoop;
   #cancelMessage: string | undefined = undefined;
   /** The CancelledError that cancelled this Future, kept as the cause of the one result() throws. */
@@ -161,25 +215,39 @@ export class Future<T = unknown> implements PromiseLike<T> {
    */
   addDoneCallback(callback: (future: this) => unknown): void {
     checkCallback('addDoneCallback', callback);
-    this.addCallback(callback as unknown as DoneCallback<T>, this.#loop.scope.capture());
+    this.addCallback(callback as unknown as (future: Future<T>) => unknown, this.#loop.scope.capture());
   }
 
   /** Removes every registration of `callback`; returns how many there were. */
   removeDoneCallback(callback: (future: this) => unknown): number {
-    const callbacks = this.#callbacks;
-    if (callbacks === null) return 0;
-    const kept = callbacks.filter((entry) => entry.callback !== (callback as unknown));
-    this.#callbacks = kept;
-    return callbacks.length - kept.length;
+    const listeners = this.#listeners;
+    if (listeners === null) return 0;
+    const matches = (listener: DoneListener) => listener instanceof CallbackListener && listener.callback === callback;
+    if (!Array.isArray(listeners)) {
+      if (!matches(listeners)) return 0;
+      this.#listeners = null;
+      return 1;
+    }
+    const kept = listeners.filter((listener) => !matches(listener));
+    this.#listeners = kept;
+    return listeners.length - kept.length;
   }
 
   /** addDoneCallback() with a given context and no checks. @internal */
-  addCallback(callback: DoneCallback<T>, context: ContextRunner | null): void {
+  addCallback(callback: (future: Future<T>) => unknown, context: ContextRunner | null): void {
+    this.addListener(new CallbackListener(callback, context));
+  }
+
+  /** Registers a listener; one added to a done Future is told at once. @internal */
+  addListener(listener: DoneListener): void {
     if (this.#state !== 'pending') {
-      this.#loop.scheduleSoonIn(context, callback as (future: unknown) => unknown, [this]);
+      listener.futureDone(this as Future<unknown>, this.#loop);
       return;
     }
-    (this.#callbacks ??= []).push({ callback, context, direct: false });
+    const listeners = this.#listeners;
+    if (listeners === null) this.#listeners = listener;
+    else if (Array.isArray(listeners)) listeners.push(listener);
+    else this.#listeners = [listeners, listener];
   }
 
   /** Makes `await future` work: the promise settles with the result, or rejects. */
@@ -187,66 +255,36 @@ export class Future<T = unknown> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return new Promise<R1 | R2>((resolve, reject) => {
-      const settle = () => {
-        if (this.#state === 'finished' && !this.#hasException) {
-          if (typeof onFulfilled !== 'function') return resolve(this.#result as unknown as R1);
-          try {
-            resolve(onFulfilled(this.#result as T));
-          } catch (error) {
-            reject(error);
-          }
-          return;
-        }
-        let error: unknown;
-        try {
-          this.result();
-        } catch (thrown) {
-          error = thrown;
-        }
-        if (typeof onRejected !== 'function') return reject(error);
-        try {
-          resolve(onRejected(error));
-        } catch (thrown) {
-          reject(thrown);
-        }
-      };
-      this.#listen(settle);
-    });
-  }
-
-  /** Makes `yield* future` work in a generator coroutine. */
-  [Symbol.iterator](): Iterator<unknown, T, unknown> {
-    return new FutureIterator(this);
-  }
-
-  /** Registers a promise settle function; it runs at completion, not on the next iteration. */
-  #listen(settle: () => void): void {
+    const promise = new Promise<R1 | R2>(parkResolvers as never);
     // An async-function task awaits this Future: it is the task's waiter, so
     // that cancelling the task cancels what it awaits.
     const task = taskStorage.getStore() as { noteAwaiting?: (future: Future<unknown>) => void } | undefined;
     if (task?.noteAwaiting !== undefined) task.noteAwaiting(this as Future<unknown>);
-    if (this.#state !== 'pending') {
-      this.#loop.promiseWork = true;
-      settle();
-      return;
-    }
-    (this.#callbacks ??= []).push({ callback: settle as DoneCallback<T>, context: null, direct: true });
+    this.addListener(new ThenListener(onFulfilled as (value: never) => unknown, onRejected, parkedResolve, parkedReject));
+    return promise;
   }
 
-  /** Runs the settle functions and schedules the done callbacks, in registration order. @internal */
+  /** Makes `yield* future` work in a generator coroutine. */
+  [Symbol.iterator](): Iterator<unknown, T, unknown> {
+    return (this.#iterator ??= new FutureIterator(this));
+  }
+
+  /** What `yield* future` yields while the Future is pending: the Future itself. @internal */
+  yieldValue(): unknown {
+    return this;
+  }
+
+  /** Tells the listeners, in registration order. @internal */
   protected scheduleCallbacks(): void {
-    const callbacks = this.#callbacks;
-    if (callbacks === null) return;
-    this.#callbacks = null;
-    for (const entry of callbacks) {
-      if (entry.direct) {
-        this.#loop.promiseWork = true;
-        entry.callback(this);
-      } else {
-        this.#loop.scheduleSoonIn(entry.context, entry.callback as (future: unknown) => unknown, [this]);
-      }
+    const listeners = this.#listeners;
+    if (listeners === null) return;
+    this.#listeners = null;
+    const self = this as Future<unknown>;
+    if (!Array.isArray(listeners)) {
+      listeners.futureDone(self, this.#loop);
+      return;
     }
+    for (const listener of listeners) listener.futureDone(self, this.#loop);
   }
 
   /** The CancelledError that result() throws for a cancelled Future. @internal */
@@ -293,7 +331,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (this.#state === 'finished') {
       parts.push(this.#hasException ? `exception=${describeError(this.#exception)}` : `result=${describe(this.#result)}`);
     }
-    const waiting = this.#callbacks?.length ?? 0;
+    const listeners = this.#listeners;
+    const waiting = listeners === null ? 0 : Array.isArray(listeners) ? listeners.length : 1;
     if (waiting > 0) parts.push(`callbacks=${waiting}`);
     return parts.join(' ');
   }
@@ -310,21 +349,22 @@ function describeError(error: unknown): string {
   return describe(error);
 }
 
-/** The iterator behind `yield* future`: yields the Future while pending, then returns its result. */
+/**
+ * The iterator behind `yield* future`, one per Future and stateless: it yields
+ * while the Future is pending (a task resumes only once it is done), then
+ * returns the result or throws.
+ */
 class FutureIterator<T> implements Iterator<unknown, T, unknown> {
   readonly #future: Future<T>;
-  #yielded = false;
 
   constructor(future: Future<T>) {
     this.#future = future;
   }
 
   next(): IteratorResult<unknown, T> {
-    if (!this.#yielded && !this.#future.done()) {
-      this.#yielded = true;
-      return { done: false, value: this.#future };
-    }
-    return { done: true, value: this.#future.result() };
+    const future = this.#future;
+    if (!future.done()) return { done: false, value: future.yieldValue() };
+    return { done: true, value: future.result() };
   }
 
   /** An error thrown into the generator at this `yield*` surfaces there. */

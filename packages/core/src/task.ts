@@ -32,12 +32,18 @@ export interface TaskOptions {
 }
 
 let taskNameCounter = 0;
+let taskSerial = 0;
 
 export class Task<T = unknown> extends Future<T> {
   readonly #coro: CoroutineLike<T>;
   #generator: Coroutine<T> | null = null;
   #started = false;
-  #name: string;
+  /** The name, or the number N of the default name `Task-N` (a string is made only when asked). */
+  #name: string | number;
+  /** Creation order, for listings. @internal */
+  readonly serial = ++taskSerial;
+  /** Where the loop's registry holds this task; -1 when it does not. @internal */
+  registryIndex = -1;
   /** The Future this task waits on (asyncio's _fut_waiter). */
   #waiter: Future<unknown> | null = null;
   #mustCancel = false;
@@ -45,7 +51,6 @@ export class Task<T = unknown> extends Future<T> {
   #cancelsRequested = 0;
   readonly #context: ContextRunner | null;
   #abort: AbortController | null = null;
-  #wakeUp: ((future: Future<unknown>) => void) | null = null;
   #logDestroyPending = true;
 
   constructor(coro: CoroutineLike<T>, options: TaskOptions = {}) {
@@ -58,17 +63,17 @@ export class Task<T = unknown> extends Future<T> {
     // through the task): a rejection before the first step is not unhandled.
     // Only a native promise: another thenable may start work on each then().
     if (coro instanceof Promise) coro.then(undefined, ignore);
-    this.#name = options.name !== undefined ? String(options.name) : `Task-${++taskNameCounter}`;
+    this.#name = options.name !== undefined ? String(options.name) : ++taskNameCounter;
     this.#context = loop.scope.capture();
     loop.registerTask(this as unknown as Task<unknown>);
     if (options.eagerStart === true && loop.isRunning()) this.step();
-    else loop.scheduleSoonIn(this.#context, stepTask, [this]);
+    else loop.scheduleSoonIn(this.#context, stepTask, null, this);
   }
 
   // --- the public face ---------------------------------------------------------
 
   getName(): string {
-    return this.#name;
+    return typeof this.#name === 'number' ? `Task-${this.#name}` : this.#name;
   }
 
   setName(name: unknown): void {
@@ -172,10 +177,15 @@ export class Task<T = unknown> extends Future<T> {
     this.#waiter = null;
     const loop = this.getLoop();
     const previous = loop.stepping;
+    const previousStore = taskStorage.getStore();
     loop.stepping = this as unknown as Task<unknown>;
+    // The task is the async context's task while it steps, so that promises
+    // made in the step (an async helper it calls) know their task.
+    taskStorage.enterWith(this);
     try {
-      taskStorage.run(this, runStep, this, error, hasError, value);
+      this.runStep(error, hasError, value);
     } finally {
+      taskStorage.enterWith(previousStore as object);
       loop.stepping = previous;
     }
   }
@@ -268,7 +278,7 @@ export class Task<T = unknown> extends Future<T> {
     const loop = this.getLoop();
     if (yielded === undefined || yielded === null) {
       // A bare yield: give the other callbacks one iteration, as sleep(0).
-      loop.scheduleSoonIn(this.#context, stepTask, [this]);
+      loop.scheduleSoonIn(this.#context, stepTask, null, this);
       return;
     }
     let future: Future<unknown>;
@@ -292,18 +302,22 @@ export class Task<T = unknown> extends Future<T> {
       this.#stepWithError(new RuntimeError(`Task cannot await on itself: ${this}`));
       return;
     }
-    this.#wakeUp ??= (done) => this.#resume(done);
-    future.addCallback(this.#wakeUp, this.#context);
+    future.addListener(this as unknown as Task<unknown>);
     this.#waiter = future;
     if (this.#mustCancel && future.cancel(this.#cancelMessage)) this.#mustCancel = false;
   }
 
   #stepWithError(error: Error): void {
-    this.getLoop().scheduleSoonIn(this.#context, stepTask, [this, error, true]);
+    this.getLoop().scheduleSoonIn(this.#context, stepTaskWithError, null, this, error);
   }
 
-  /** The awaited Future is done: resume with its result, or throw its error in (asyncio's __wakeup). */
-  #resume(future: Future<unknown>): void {
+  /** The Future this task awaits is done: schedule the wake-up, in the task's context. @internal */
+  futureDone(future: Future<unknown>, loop: BaseEventLoop): void {
+    loop.scheduleSoonIn(this.#context, wakeTask, null, this, future);
+  }
+
+  /** The awaited Future is done: resume with its result, or throw its error in (asyncio's __wakeup). @internal */
+  resume(future: Future<unknown>): void {
     let value: unknown;
     try {
       value = future.result();
@@ -357,13 +371,17 @@ export class Task<T = unknown> extends Future<T> {
 
 function ignore(): void {}
 
-/** Steps a task from a loop callback; a module function, so scheduling needs no closure. */
-function stepTask(task: Task<unknown>, error?: unknown, hasError?: boolean): void {
-  task.step(error, hasError === true);
+// Loop callbacks as module functions, so scheduling a task needs no closure.
+function stepTask(task: Task<unknown>): void {
+  task.step();
 }
 
-function runStep(task: Task<unknown>, error: unknown, hasError: boolean, value: unknown): void {
-  task.runStep(error, hasError, value);
+function stepTaskWithError(task: Task<unknown>, error: unknown): void {
+  task.step(error, true);
+}
+
+function wakeTask(task: Task<unknown>, future: Future<unknown>): void {
+  task.resume(future);
 }
 
 function checkCoroutine(coro: unknown): void {
