@@ -68,8 +68,12 @@ export abstract class BaseEventLoop implements HandleOwner {
   readonly scope = new LoopScope();
   /** Set when a Future settled a promise awaiting it: async-function tasks have work queued as microtasks. @internal */
   promiseWork = false;
-  /** Counts tasks for their default names. @internal */
-  taskCounter = 0;
+  /**
+   * Counts calls into the loop made from outside its callbacks (an async
+   * function scheduling, awaiting, settling). The driver watches it to know
+   * when the async functions have gone quiet between iterations. @internal
+   */
+  outsideActivity = 0;
 
   constructor(options: EventLoopOptions = {}) {
     this.#clock = options.clock ?? monotonicClock;
@@ -214,7 +218,10 @@ export abstract class BaseEventLoop implements HandleOwner {
     const handle = new Handle(callback, args, this, context, arg0, arg1);
     if (this.#debug) handle.debug = { sourceTraceback: captureStack() };
     this.#ready.push(handle);
-    if (!this.inCallbacks) this.readyWhileIdle();
+    if (!this.inCallbacks) {
+      this.outsideActivity++;
+      this.readyWhileIdle();
+    }
     return handle;
   }
 
@@ -225,7 +232,10 @@ export abstract class BaseEventLoop implements HandleOwner {
     if (this.#debug) timer.debug = { sourceTraceback: captureStack() };
     timer.scheduled = true;
     this.#timers.push(timer);
-    if (!this.inCallbacks) this.timerAddedWhileIdle(timer);
+    if (!this.inCallbacks) {
+      this.outsideActivity++;
+      this.timerAddedWhileIdle(timer);
+    }
     return timer;
   }
 
@@ -432,9 +442,19 @@ export abstract class BaseEventLoop implements HandleOwner {
     const start = this.time();
     handle.run();
     const elapsed = this.time() - start;
-    if (elapsed >= this.slowCallbackDuration) {
-      logger.warn(`Executing ${handle} took ${elapsed.toFixed(3)} seconds`);
-    }
+    if (elapsed < this.slowCallbackDuration) return;
+    // A task's step is reported as the task, as asyncio's TaskStepMethWrapper is.
+    const subject = handle.args === null && handle.arg0 instanceof Task ? handle.arg0 : handle;
+    this.reportDebug(`Executing ${subject} took ${elapsed.toFixed(3)} seconds`, { handle });
+  }
+
+  /**
+   * A debug-mode warning: to the exception handler when one is set, else to
+   * core's logger (asyncio logs them to its logger). @internal
+   */
+  reportDebug(message: string, details: Omit<ExceptionContext, 'message'> = {}): void {
+    if (this.#exceptionHandler !== null) this.callExceptionHandler({ message, ...details });
+    else logger.warn(message);
   }
 
   /** How many callbacks are ready. @internal */

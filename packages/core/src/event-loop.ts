@@ -17,6 +17,9 @@ import { secondsToTimerMs } from './internal/time.js';
 /** How long one Node macrotask may run iterations before it yields to Node's I/O. */
 const SLICE_MS = 2;
 
+/** How many microtask hops may wait for async functions to go quiet between two iterations. */
+const MAX_MICROTASK_HOPS = 64;
+
 type PumpState = 'idle' | 'scheduled' | 'pumping';
 
 export class EventLoop extends BaseEventLoop {
@@ -95,7 +98,7 @@ export class EventLoop extends BaseEventLoop {
       if (this.promiseWork) {
         // Let the awaiting async functions resume before the next iteration.
         this.#pumpState = 'scheduled';
-        if (performance.now() < sliceEnd) queueMicrotask(this.#pumpInScope);
+        if (performance.now() < sliceEnd) this.#afterMicrotasks();
         else setImmediate(this.#pumpInScope);
         return;
       }
@@ -109,6 +112,30 @@ export class EventLoop extends BaseEventLoop {
       if ((iteration & 15) === 0 && performance.now() >= sliceEnd) return this.#schedulePump();
     }
   }
+
+  /**
+   * Runs the next iteration once the async functions have gone quiet. An
+   * `await future` registers with the Future a microtask after it starts
+   * (V8's thenable job), so one microtask is not enough: hop again as long
+   * as the previous hop saw async code call into the loop, up to a bound
+   * (an async loop that never awaits the loop must not starve it).
+   */
+  #afterMicrotasks(): void {
+    this.#hops = 0;
+    this.#seenActivity = this.outsideActivity;
+    queueMicrotask(this.#hop);
+  }
+
+  #hops = 0;
+  #seenActivity = 0;
+  readonly #hop = () => {
+    if (this.outsideActivity !== this.#seenActivity && ++this.#hops < MAX_MICROTASK_HOPS) {
+      this.#seenActivity = this.outsideActivity;
+      queueMicrotask(this.#hop);
+      return;
+    }
+    this.#pumpInScope();
+  };
 
   #finish(): void {
     this.#pumpState = 'idle';

@@ -256,6 +256,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     const promise = new Promise<R1 | R2>(parkResolvers as never);
+    this.#loop.outsideActivity++;
     // An async-function task awaits this Future: it is the task's waiter, so
     // that cancelling the task cancels what it awaits.
     const task = taskStorage.getStore() as { noteAwaiting?: (future: Future<unknown>) => void } | undefined;
