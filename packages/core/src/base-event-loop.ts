@@ -175,7 +175,7 @@ export abstract class BaseEventLoop implements HandleOwner {
     checkCallback('callSoon', callback);
     // The shared empty array when there are no arguments: the rest array then
     // does not escape, and V8 need not allocate it.
-    return this.scheduleSoon(callback as Callback, args.length === 0 ? NO_ARGS : args);
+    return this.scheduleSoonIn(this.scope.capture(), callback as Callback, args.length === 0 ? NO_ARGS : args);
   }
 
   /**
@@ -193,23 +193,25 @@ export abstract class BaseEventLoop implements HandleOwner {
   callLater<Args extends unknown[]>(delay: number, callback: (...args: Args) => unknown, ...args: Args): TimerHandle {
     checkDelay('callLater', 'delay', delay);
     checkCallback('callLater', callback);
-    return this.scheduleAt(this.time() + delay, callback as Callback, args.length === 0 ? NO_ARGS : args);
+    return this.scheduleAtIn(this.scope.capture(), this.time() + delay, callback as Callback, args.length === 0 ? NO_ARGS : args);
   }
 
   /** Schedules `callback(...args)` to run at loop time `when` (seconds, see time()). */
   callAt<Args extends unknown[]>(when: number, callback: (...args: Args) => unknown, ...args: Args): TimerHandle {
     checkWhen('callAt', 'when', when);
     checkCallback('callAt', callback);
-    return this.scheduleAt(when, callback as Callback, args.length === 0 ? NO_ARGS : args);
+    return this.scheduleAtIn(this.scope.capture(), when, callback as Callback, args.length === 0 ? NO_ARGS : args);
   }
 
   /**
-   * callSoon() without the checks, for the package's own callers: `args` as
-   * given, or null with up to two arguments inline (no array to allocate).
+   * callSoon() without the checks, for the package's own callbacks: `args`
+   * as given, or null with up to two arguments inline (no array to
+   * allocate). No async context is captured: the package's own callbacks
+   * need none, and capturing one costs an AsyncResource.
    * @internal
    */
   scheduleSoon(callback: Callback, args: unknown[] | null, arg0?: unknown, arg1?: unknown): Handle {
-    return this.scheduleSoonIn(this.scope.capture(), callback, args, arg0, arg1);
+    return this.scheduleSoonIn(null, callback, args, arg0, arg1);
   }
 
   /** scheduleSoon() in a context captured earlier (a done callback's, a task's). @internal */
@@ -225,10 +227,15 @@ export abstract class BaseEventLoop implements HandleOwner {
     return handle;
   }
 
-  /** callAt() without the checks; arguments as in scheduleSoon(). @internal */
+  /** callAt() without the checks, for the package's own callbacks (no context); arguments as in scheduleSoon(). @internal */
   scheduleAt(when: number, callback: Callback, args: unknown[] | null, arg0?: unknown, arg1?: unknown): TimerHandle {
+    return this.scheduleAtIn(null, when, callback, args, arg0, arg1);
+  }
+
+  /** scheduleAt() in a given context. @internal */
+  scheduleAtIn(context: ContextRunner | null, when: number, callback: Callback, args: unknown[] | null, arg0?: unknown, arg1?: unknown): TimerHandle {
     if (this.#state === 'closed') this.#checkClosed('callAt');
-    const timer = new TimerHandle(when, callback, args, this, this.scope.capture(), arg0, arg1);
+    const timer = new TimerHandle(when, callback, args, this, context, arg0, arg1);
     if (this.#debug) timer.debug = { sourceTraceback: captureStack() };
     timer.scheduled = true;
     this.#timers.push(timer);
