@@ -97,7 +97,7 @@ switch (job) {
     break;
   case 'bench':
     build();
-    run('node', ['bench/dist/main.js', ...process.argv.slice(3)]);
+    run('node', ['--expose-gc', 'bench/dist/main.js', ...process.argv.slice(3)]);
     break;
   case 'lint':
     pnpm(['exec', 'turbo', 'run', 'typecheck']);

@@ -14,6 +14,7 @@ import { Future } from './future.js';
 import type { TimerHandle } from './handle.js';
 import { checkTimeout } from './internal/checks.js';
 import { Deque } from './internal/deque.js';
+import { checkCollection } from './wait.js';
 
 export interface AsCompletedOptions {
   /** Seconds after which the awaitables not yet completed throw TimeoutError. */
@@ -101,9 +102,7 @@ function settleFrom<T>(waiter: Future<T>, future: Future<T> | null): void {
  * for await (const result of asCompleted(tasks)) console.log(result);
  */
 export function asCompleted<A extends Awaitable>(awaitables: Iterable<A>, options: AsCompletedOptions = {}): AsCompleted<AwaitedResult<A>> {
+  checkCollection('asCompleted', awaitables, 'awaitables');
   const timeout = checkTimeout('asCompleted', options.timeout);
-  if (awaitables === null || typeof (awaitables as Iterable<A>)[Symbol.iterator] !== 'function') {
-    throw new TypeError('asCompleted() expects an iterable of awaitables (an array of tasks, say)');
-  }
   return new AsCompleted(awaitables as Iterable<Awaitable<AwaitedResult<A>>>, timeout);
 }

@@ -7,14 +7,17 @@ import { getRunningLoop } from './events.js';
 import type { Future } from './future.js';
 import { isFuture } from './future.js';
 import { Task } from './task.js';
+import { currentTask } from './current-task.js';
 
 /** One pending task in the tree. */
 export interface TaskNode {
   task: Task<unknown>;
   name: string;
   coro: string;
-  /** What the task awaits now (a Future's description), or null when it is ready to run. */
+  /** What the task awaits now (a Future's description), or null when it is running or ready to run. */
   awaiting: string | null;
+  /** True for the task that is running now (the one that asked for the tree, say). */
+  running: boolean;
   /** Tasks this task awaits, directly or through gather(), wait(), shield() and the like. */
   children: TaskNode[];
 }
@@ -32,19 +35,24 @@ function awaitedTasks(future: Future<unknown>, seen = new Set<Future<unknown>>()
 /** The pending tasks of the loop as a forest: roots are tasks no other task awaits. */
 export function taskTree(loop: BaseEventLoop = getRunningLoop()): TaskNode[] {
   const pending = loop.pendingTasks().filter((task) => !task.done());
+  const running = currentTask(loop);
+  // A waiter that is done no longer holds the task: its outcome is on its way.
+  const waiterOf = (task: Task<unknown>) => (task === running || task.waiter === null || task.waiter.done() ? null : task.waiter);
   const nodes = new Map<Task<unknown>, TaskNode>();
   for (const task of pending) {
+    const waiter = waiterOf(task);
     nodes.set(task, {
       task,
       name: task.getName(),
       coro: task.toString().match(/coro=<([^>]*)>/)?.[1] ?? '?',
-      awaiting: task.waiter === null ? null : task.waiter.toString(),
+      awaiting: waiter === null ? null : waiter.toString(),
+      running: task === running,
       children: [],
     });
   }
   const awaited = new Set<Task<unknown>>();
   for (const task of pending) {
-    const waiter = task.waiter;
+    const waiter = waiterOf(task);
     if (waiter === null) continue;
     for (const child of awaitedTasks(waiter)) {
       const node = nodes.get(child);
@@ -67,7 +75,7 @@ export function taskTree(loop: BaseEventLoop = getRunningLoop()): TaskNode[] {
 export function dumpTasks(loop: BaseEventLoop = getRunningLoop()): string {
   const lines: string[] = [];
   const visit = (node: TaskNode, prefix: string, last: boolean, path: Set<TaskNode>) => {
-    const awaiting = node.awaiting === null ? ' (ready)' : ` awaiting ${node.awaiting}`;
+    const awaiting = node.running ? ' (running)' : node.awaiting === null ? ' (ready)' : ` awaiting ${node.awaiting}`;
     lines.push(`${prefix}${last ? '└── ' : '├── '}${node.name} ${node.coro}${awaiting}`);
     if (path.has(node)) return; // a cycle of awaits: print it once
     path.add(node);

@@ -20,6 +20,14 @@ const SLICE_MS = 2;
 /** How many microtask hops may wait for async functions to go quiet between two iterations. */
 const MAX_MICROTASK_HOPS = 64;
 
+/**
+ * Hops in a row without a call into the loop that count as quiet. Some steps
+ * reach the loop only a few microtasks later without calling it in between:
+ * an async function's return settles its promise a tick later, and each
+ * async helper it awaited adds a tick.
+ */
+const QUIET_HOPS = 4;
+
 type PumpState = 'idle' | 'scheduled' | 'pumping';
 
 export class EventLoop extends BaseEventLoop {
@@ -122,15 +130,22 @@ export class EventLoop extends BaseEventLoop {
    */
   #afterMicrotasks(): void {
     this.#hops = 0;
+    this.#quietHops = 0;
     this.#seenActivity = this.outsideActivity;
     queueMicrotask(this.#hop);
   }
 
   #hops = 0;
+  #quietHops = 0;
   #seenActivity = 0;
   readonly #hop = () => {
-    if (this.outsideActivity !== this.#seenActivity && ++this.#hops < MAX_MICROTASK_HOPS) {
+    if (this.outsideActivity !== this.#seenActivity) {
       this.#seenActivity = this.outsideActivity;
+      this.#quietHops = 0;
+    } else {
+      this.#quietHops++;
+    }
+    if (this.#quietHops < QUIET_HOPS && ++this.#hops < MAX_MICROTASK_HOPS) {
       queueMicrotask(this.#hop);
       return;
     }

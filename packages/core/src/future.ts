@@ -58,12 +58,35 @@ class ThenListener implements DoneListener {
     readonly onRejected: ((reason: unknown) => unknown) | null | undefined,
     readonly resolve: (value: unknown) => void,
     readonly reject: (reason: unknown) => void,
+    /** The async-function task whose body awaits, if any: told once the outcome is on its way. */
+    readonly task: AwaitingTask | null,
   ) {}
 
+  /**
+   * The awaited Future completed: as asyncio schedules a task's wake-up, an
+   * awaiting task resumes on the next iteration, unless the Future says its
+   * completion already took that iteration (sleep(0)). A promise chain that
+   * belongs to no task settles at once.
+   */
   futureDone(future: Future<unknown>, loop: BaseEventLoop): void {
+    if (this.task === null || future.wakesAwaitersInline() || !loop.isRunning()) this.wake(future, loop);
+    else loop.scheduleSoon(wakeThenListener, null, this, future);
+  }
+
+  /**
+   * Settles the promise now. A task whose cancellation is pending resumes
+   * with CancelledError instead, as asyncio's __step throws it in. @internal
+   */
+  wake(future: Future<unknown>, loop: BaseEventLoop): void {
     loop.promiseWork = true;
+    const cancellation = this.task === null ? undefined : this.task.awaitedDone(future);
+    this.#settle(future, cancellation);
+  }
+
+  #settle(future: Future<unknown>, cancellation: Error | undefined): void {
     let value: unknown;
     try {
+      if (cancellation !== undefined) throw cancellation;
       value = future.result();
     } catch (error) {
       if (typeof this.onRejected !== 'function') return this.reject(error);
@@ -82,6 +105,10 @@ class ThenListener implements DoneListener {
   }
 }
 
+function wakeThenListener(listener: ThenListener, future: Future<unknown>): void {
+  listener.wake(future, future.getLoop());
+}
+
 // new Promise(executor) without a closure per call: the executor parks the
 // resolving functions here and then() picks them up at once.
 let parkedResolve: (value: unknown) => void = () => {};
@@ -92,6 +119,13 @@ function parkResolvers(resolve: (value: unknown) => void, reject: (reason: unkno
 }
 
 const futureMarker = Symbol.for('asyncio-ts.future');
+
+/** What a Future needs of an async-function task that awaits it (see Task). */
+interface AwaitingTask {
+  noteAwaiting?: (future: Future<unknown>) => void;
+  /** The awaited Future is done: the error to resume with instead of its outcome, if any. */
+  awaitedDone: (future: Future<unknown>) => Error | undefined;
+}
 
 /** True when `value` is a Future of asyncio-ts (from any copy of the package). */
 export function isFuture(value: unknown): value is Future<unknown> {
@@ -241,7 +275,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** Registers a listener; one added to a done Future is told at once. @internal */
   addListener(listener: DoneListener): void {
     if (this.#state !== 'pending') {
-      listener.futureDone(this as Future<unknown>, this.#loop);
+      // Awaiting a done Future does not suspend, as in asyncio.
+      if (listener instanceof ThenListener) listener.wake(this as Future<unknown>, this.#loop);
+      else listener.futureDone(this as Future<unknown>, this.#loop);
       return;
     }
     const listeners = this.#listeners;
@@ -258,16 +294,23 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const promise = new Promise<R1 | R2>(parkResolvers as never);
     this.#loop.outsideActivity++;
     // An async-function task awaits this Future: it is the task's waiter, so
-    // that cancelling the task cancels what it awaits.
-    const task = taskStorage.getStore() as { noteAwaiting?: (future: Future<unknown>) => void } | undefined;
-    if (task?.noteAwaiting !== undefined) task.noteAwaiting(this as Future<unknown>);
-    this.addListener(new ThenListener(onFulfilled as (value: never) => unknown, onRejected, parkedResolve, parkedReject));
+    // that cancelling the task cancels what it awaits; and it learns when the
+    // outcome is on its way to the body (settling queues the continuation).
+    const task = taskStorage.getStore() as AwaitingTask | undefined;
+    const awaiting = task?.noteAwaiting !== undefined ? task : null;
+    awaiting?.noteAwaiting!(this as Future<unknown>);
+    this.addListener(new ThenListener(onFulfilled as (value: never) => unknown, onRejected, parkedResolve, parkedReject, awaiting));
     return promise;
   }
 
   /** Makes `yield* future` work in a generator coroutine. */
   [Symbol.iterator](): Iterator<unknown, T, unknown> {
     return (this.#iterator ??= new FutureIterator(this));
+  }
+
+  /** True when awaiting code should resume in the iteration this Future completes in. @internal */
+  wakesAwaitersInline(): boolean {
+    return false;
   }
 
   /** What `yield* future` yields while the Future is pending: the Future itself. @internal */

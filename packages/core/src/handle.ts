@@ -7,12 +7,14 @@
  * callbacks no context is captured, since it is the same one.
  */
 import { inspect } from 'node:util';
-import type { ContextRunner } from './internal/context.js';
+import type { ContextRunner, LoopScope } from './internal/context.js';
 import type { HeapItem } from './internal/heap.js';
 
 /** What a Handle needs of its loop. */
 export interface HandleOwner {
   callExceptionHandler(context: ExceptionContext): void;
+  /** @internal */
+  readonly scope: LoopScope;
   /** @internal */
   timerHandleCancelled(handle: TimerHandle): void;
 }
@@ -82,6 +84,7 @@ export class Handle {
   /** Runs the callback; an error goes to the loop's exception handler. @internal */
   run(): void {
     const callback = this.callback!;
+    this.loop.scope.callbackStarting();
     try {
       if (this.context !== null) this.context.runInAsyncScope(callback, null, ...this.arguments());
       else if (this.args === null) callback(this.arg0, this.arg1);

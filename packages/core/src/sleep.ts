@@ -55,6 +55,10 @@ export class SleepFuture<T> extends Future<T> {
    * sleep(0) yields bare, as asyncio's __sleep0: its task steps again on the
    * next iteration, just after this Future got its result. @internal
    */
+  override wakesAwaitersInline(): boolean {
+    return this.#delay <= 0;
+  }
+
   override yieldValue(): unknown {
     return this.#delay > 0 ? this : undefined;
   }

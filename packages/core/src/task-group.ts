@@ -14,9 +14,28 @@ import { inspect } from 'node:util';
 import type { BaseEventLoop } from './base-event-loop.js';
 import type { Coroutine, CoroutineLike } from './coroutines.js';
 import { CancelledError, ExceptionGroup, KeyboardInterrupt, RuntimeError } from './errors.js';
-import type { Future } from './future.js';
+import { Future } from './future.js';
 import { ScopedFuture, type Body, type Outcome, type Scope } from './internal/scoped.js';
 import type { Task, TaskOptions } from './task.js';
+
+/**
+ * The Future a group's exit waits on until its tasks are done. It names the
+ * group's tasks as what it stands for, so that task dumps show them under
+ * the parent task while it waits.
+ */
+class GroupExit extends Future<boolean> {
+  constructor(
+    loop: BaseEventLoop,
+    readonly group: TaskGroup,
+  ) {
+    super({ loop });
+  }
+
+  /** @internal */
+  components(): Future<unknown>[] {
+    return [...this.group.tasks];
+  }
+}
 
 export class TaskGroup implements Scope<TaskGroup, unknown> {
   #entered = false;
@@ -88,7 +107,7 @@ export class TaskGroup implements Scope<TaskGroup, unknown> {
     if (!outcome.ok && !this.#aborting) this.#abort();
 
     while (this.#tasks.size > 0) {
-      this.#onCompleted ??= this.#loop!.createFuture<boolean>();
+      this.#onCompleted ??= new GroupExit(this.#loop!, this);
       try {
         yield* this.#onCompleted;
       } catch (thrown) {

@@ -19,7 +19,7 @@ import { Future, isFuture } from './future.js';
 import { coroutineName, isGenerator, isThenable, type Coroutine, type CoroutineLike } from './coroutines.js';
 import type { BaseEventLoop } from './base-event-loop.js';
 import { describe } from './internal/checks.js';
-import { taskStorage, type ContextRunner } from './internal/context.js';
+import { enterTaskStore, taskStorage, type ContextRunner } from './internal/context.js';
 import { watchDestroyedPending } from './internal/destroyed-pending.js';
 
 export interface TaskOptions {
@@ -46,6 +46,8 @@ export class Task<T = unknown> extends Future<T> {
   registryIndex = -1;
   /** The Future this task waits on (asyncio's _fut_waiter). */
   #waiter: Future<unknown> | null = null;
+  /** In a generator task, the loop Future its async body awaits now. */
+  #bodyWaiter: Future<unknown> | null = null;
   #mustCancel = false;
   #cancelMessage: string | undefined = undefined;
   #cancelsRequested = 0;
@@ -119,6 +121,13 @@ export class Task<T = unknown> extends Future<T> {
       // The waiter's cancellation wakes the task with CancelledError.
       return true;
     }
+    // Awaiting an async body (which refuses to be cancelled from outside):
+    // cancel what the body awaits, so the body sees the CancelledError.
+    const bodyWaiter = this.#bodyWaiter;
+    if (bodyWaiter !== null && this.#waiter instanceof BodyFuture && bodyWaiter.cancel(message)) {
+      this.#bodyWaiter = null;
+      return true;
+    }
     this.#mustCancel = true;
     this.#cancelMessage = message;
     return true;
@@ -181,11 +190,11 @@ export class Task<T = unknown> extends Future<T> {
     loop.stepping = this as unknown as Task<unknown>;
     // The task is the async context's task while it steps, so that promises
     // made in the step (an async helper it calls) know their task.
-    taskStorage.enterWith(this);
+    enterTaskStore(this);
     try {
       this.runStep(error, hasError, value);
     } finally {
-      taskStorage.enterWith(previousStore as object);
+      enterTaskStore(previousStore);
       loop.stepping = previous;
     }
   }
@@ -330,9 +339,27 @@ export class Task<T = unknown> extends Future<T> {
 
   /** An async-function body of this task awaits `future`: it becomes the waiter. @internal */
   noteAwaiting(future: Future<unknown>): void {
-    if (this.done() || this.#generator !== null || future === (this as Future<unknown>)) return;
-    this.#waiter = future;
+    if (this.done() || future === (this as Future<unknown>)) return;
+    // In a generator task, the async code is a body the generator awaits
+    // through a BodyFuture: what the body awaits is where cancellation goes.
+    if (this.#generator !== null) this.#bodyWaiter = future;
+    else this.#waiter = future;
     if (this.#mustCancel && future.cancel(this.#cancelMessage)) this.#mustCancel = false;
+  }
+
+  /**
+   * The Future an async body awaited is done and the body resumes now (what
+   * asyncio's __wakeup/__step do for a coroutine): the waiter is cleared, and
+   * a pending cancellation is delivered as the CancelledError to resume
+   * with. A CancelledError already on its way answers it. @internal
+   */
+  awaitedDone(future: Future<unknown>): Error | undefined {
+    if (this.#waiter === future) this.#waiter = null;
+    if (this.#bodyWaiter === future) this.#bodyWaiter = null;
+    if (!this.#mustCancel || this.done()) return undefined;
+    this.#mustCancel = false;
+    if (future.cancelled()) return undefined;
+    return new CancelledError(this.#cancelMessage);
   }
 
 
@@ -405,4 +432,30 @@ export function settleFromPromise<T>(future: Future<T>, promise: PromiseLike<T>)
       else future.setException(error);
     },
   );
+}
+
+/**
+ * The Future through which a generator task awaits an async body that runs
+ * inside it (timeout() or taskGroup() with an async body): cancelling the
+ * task must reach the body, so this bridge refuses to be cancelled itself
+ * and settles only as the body ends. @internal
+ */
+export class BodyFuture<T> extends Future<T> {
+  constructor(loop: BaseEventLoop, body: PromiseLike<T>) {
+    super({ loop });
+    body.then(
+      (value) => {
+        if (!this.done()) this.setResult(value);
+      },
+      (error) => {
+        if (this.done()) return;
+        if (CancelledError.isInstance(error)) super.cancel((error as Error).message || undefined);
+        else this.setException(error);
+      },
+    );
+  }
+
+  override cancel(): boolean {
+    return false;
+  }
 }

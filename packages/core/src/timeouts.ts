@@ -95,7 +95,8 @@ export class Timeout implements Scope<Timeout, unknown> {
   };
 
   toString(): string {
-    const when = this.#state === 'active' && this.#when !== null ? ` when=${this.#when.toFixed(3)}` : '';
+    // As asyncio's repr: the deadline of an active block, `when=null` when it has none.
+    const when = this.#state !== 'active' ? '' : ` when=${this.#when === null ? 'null' : this.#when.toFixed(3)}`;
     return `<Timeout [${this.#state}]${when}>`;
   }
 

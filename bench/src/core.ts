@@ -1,0 +1,248 @@
+// Issue 2's workloads: the loop's scheduling, timers, tasks and memory per
+// task, in CPython asyncio (and uvloop), in raw Node and in @asyncio-ts/core.
+import { gather, newEventLoop, sleep, type BaseEventLoop, type Future } from '@asyncio-ts/core';
+import { bestOf, collectGarbage, printTable, pythons, runPython, type Row } from './harness.js';
+
+const N_CALL_SOON = 1_000_000;
+const N_TIMERS = 200_000;
+const N_TASKS = 100_000;
+const N_MEMORY_TASKS = 100_000;
+const ROUNDS = 3;
+
+interface PythonResults {
+  python: string;
+  executable: string;
+  loops: Record<string, Record<string, number>>;
+}
+
+/** Runs `body` on a fresh loop until the Future it returns is done, then closes the loop. */
+async function onLoop(body: (loop: BaseEventLoop) => Future<unknown>): Promise<void> {
+  const loop = newEventLoop();
+  try {
+    await loop.runUntilComplete(body(loop));
+  } finally {
+    loop.close();
+  }
+}
+
+function seededDelays(count: number, maxSeconds: number): number[] {
+  let state = 42;
+  const next = () => {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    return state / 0x7fffffff;
+  };
+  return Array.from({ length: count }, () => next() * maxSeconds);
+}
+
+const ours = {
+  callSoonQueued: () =>
+    onLoop((loop) => {
+      const done = loop.createFuture();
+      let count = 0;
+      const callback = () => {
+        if (++count === N_CALL_SOON) done.setResult(undefined);
+      };
+      // Queued from inside a loop callback, where asyncio programs schedule.
+      loop.callSoon(() => {
+        for (let i = 0; i < N_CALL_SOON; i++) loop.callSoon(callback);
+      });
+      return done;
+    }),
+  callSoonChained: () =>
+    onLoop((loop) => {
+      const done = loop.createFuture();
+      let count = 0;
+      const callback = () => {
+        if (++count === N_CALL_SOON) done.setResult(undefined);
+        else loop.callSoon(callback);
+      };
+      loop.callSoon(callback);
+      return done;
+    }),
+  timers: (delays: number[]) =>
+    onLoop((loop) => {
+      const done = loop.createFuture();
+      let count = 0;
+      const callback = () => {
+        if (++count === N_TIMERS) done.setResult(undefined);
+      };
+      loop.callSoon(() => {
+        for (const delay of delays) loop.callLater(delay, callback);
+      });
+      return done;
+    }),
+  tasksGenerator: () =>
+    onLoop((loop) => {
+      function* worker() {
+        yield* sleep(0);
+        yield* sleep(0);
+        yield* sleep(0);
+      }
+      return loop.createTask(function* () {
+        yield* gather(...Array.from({ length: N_TASKS }, () => worker()));
+      });
+    }),
+  tasksAsync: () =>
+    onLoop((loop) => {
+      async function worker() {
+        await sleep(0);
+        await sleep(0);
+        await sleep(0);
+      }
+      return loop.createTask(async () => {
+        await gather(...Array.from({ length: N_TASKS }, () => () => worker()));
+      });
+    }),
+};
+
+const rawNode = {
+  callSoonQueued: () =>
+    new Promise<void>((resolve) => {
+      let count = 0;
+      const callback = () => {
+        if (++count === N_CALL_SOON) resolve();
+      };
+      for (let i = 0; i < N_CALL_SOON; i++) setImmediate(callback);
+    }),
+  callSoonChained: () =>
+    new Promise<void>((resolve) => {
+      let count = 0;
+      const callback = () => {
+        if (++count === N_CALL_SOON) resolve();
+        else setImmediate(callback);
+      };
+      setImmediate(callback);
+    }),
+  timers: (delays: number[]) =>
+    new Promise<void>((resolve) => {
+      let count = 0;
+      const callback = () => {
+        if (++count === N_TIMERS) resolve();
+      };
+      for (const delay of delays) setTimeout(callback, delay * 1000);
+    }),
+  tasks: async () => {
+    const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+    async function worker() {
+      await tick();
+      await tick();
+      await tick();
+    }
+    await Promise.all(Array.from({ length: N_TASKS }, () => worker()));
+  },
+};
+
+/** The limit for scheduling: a tight loop over an array-backed queue of functions. */
+function tightLoopLimit(): number {
+  const queue: (() => void)[] = [];
+  let count = 0;
+  const callback = () => {
+    if (++count < N_CALL_SOON) queue.push(callback);
+  };
+  const start = performance.now();
+  queue.push(callback);
+  for (let i = 0; i < queue.length; i++) queue[i]!();
+  return N_CALL_SOON / ((performance.now() - start) / 1000);
+}
+
+/** Heap bytes per pending task: N tasks all waiting on one Future. */
+async function memoryPerTask(shape: 'generator' | 'async'): Promise<number | null> {
+  if ((globalThis as { gc?: unknown }).gc === undefined) return null;
+  let perTask = 0;
+  await onLoop((loop) =>
+    loop.createTask(async () => {
+      const gate = loop.createFuture<void>();
+      collectGarbage();
+      const before = process.memoryUsage().heapUsed;
+      const tasks =
+        shape === 'generator'
+          ? Array.from({ length: N_MEMORY_TASKS }, () =>
+              loop.createTask(function* () {
+                yield* gate;
+              }),
+            )
+          : Array.from({ length: N_MEMORY_TASKS }, () =>
+              loop.createTask(async () => {
+                await gate;
+              }),
+            );
+      await sleep(0.01);
+      collectGarbage();
+      perTask = (process.memoryUsage().heapUsed - before) / N_MEMORY_TASKS;
+      gate.setResult();
+      await gather(...tasks);
+    }),
+  );
+  return perTask;
+}
+
+async function rawNodeMemoryPerTask(): Promise<number | null> {
+  if ((globalThis as { gc?: unknown }).gc === undefined) return null;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  collectGarbage();
+  const before = process.memoryUsage().heapUsed;
+  const pending = Array.from({ length: N_MEMORY_TASKS }, async () => {
+    await gate;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  collectGarbage();
+  const perTask = (process.memoryUsage().heapUsed - before) / N_MEMORY_TASKS;
+  release();
+  await Promise.all(pending);
+  return perTask;
+}
+
+export async function benchCore(): Promise<void> {
+  const delays = seededDelays(N_TIMERS, 0.05);
+  const figures: Record<string, Record<string, number | null>> = {
+    callSoonQueued: {},
+    callSoonChained: {},
+    timers: {},
+    tasksGenerator: {},
+    tasksAsync: {},
+    memoryPerTask: {},
+  };
+  const baselines: string[] = [];
+  for (const python of pythons()) {
+    const result = runPython<PythonResults>(python, 'core_bench.py');
+    if (result === null) continue;
+    for (const [loopName, values] of Object.entries(result.loops)) {
+      const column = `${loopName} ${result.python}${python === '/usr/bin/python3' ? '' : ' (PATH)'}`;
+      baselines.push(column);
+      figures.callSoonQueued![column] = values.callSoonQueued!;
+      figures.callSoonChained![column] = values.callSoonChained!;
+      figures.timers![column] = values.timers!;
+      figures.tasksGenerator![column] = values.tasks!;
+      figures.tasksAsync![column] = values.tasks!;
+      figures.memoryPerTask![column] = values.memoryPerTask!;
+    }
+  }
+
+  figures.callSoonQueued!['Node setImmediate'] = await bestOf(ROUNDS, N_CALL_SOON, rawNode.callSoonQueued);
+  figures.callSoonChained!['Node setImmediate'] = await bestOf(ROUNDS, N_CALL_SOON, rawNode.callSoonChained);
+  figures.callSoonChained!['JS tight loop (limit)'] = tightLoopLimit();
+  figures.timers!['Node setTimeout'] = await bestOf(ROUNDS, N_TIMERS, () => rawNode.timers(delays));
+  figures.tasksAsync!['Node setImmediate'] = await bestOf(ROUNDS, N_TASKS, rawNode.tasks);
+  figures.memoryPerTask!['Node promise'] = await rawNodeMemoryPerTask();
+
+  figures.callSoonQueued!['asyncio-ts'] = await bestOf(ROUNDS, N_CALL_SOON, ours.callSoonQueued);
+  figures.callSoonChained!['asyncio-ts'] = await bestOf(ROUNDS, N_CALL_SOON, ours.callSoonChained);
+  figures.timers!['asyncio-ts'] = await bestOf(ROUNDS, N_TIMERS, () => ours.timers(delays));
+  figures.tasksGenerator!['asyncio-ts'] = await bestOf(ROUNDS, N_TASKS, ours.tasksGenerator);
+  figures.tasksAsync!['asyncio-ts'] = await bestOf(ROUNDS, N_TASKS, ours.tasksAsync);
+  const generatorMemory = await memoryPerTask('generator');
+  const asyncMemory = await memoryPerTask('async');
+  figures.memoryPerTask!['asyncio-ts'] = generatorMemory;
+  figures.memoryPerTask!['asyncio-ts async'] = asyncMemory;
+
+  const rows: Row[] = [
+    { workload: '(a) 1M callSoon, queued at once', unit: 'ops/s', figures: figures.callSoonQueued!, higherIsBetter: true },
+    { workload: '(a) 1M callSoon, each schedules the next', unit: 'ops/s', figures: figures.callSoonChained!, higherIsBetter: true },
+    { workload: '(b) 200k callLater, random 0-50 ms', unit: 'ops/s', figures: figures.timers!, higherIsBetter: true },
+    { workload: '(c) 100k tasks x 3 sleep(0), function*', unit: 'ops/s', figures: figures.tasksGenerator!, higherIsBetter: true },
+    { workload: '(c) 100k tasks x 3 sleep(0), async', unit: 'ops/s', figures: figures.tasksAsync!, higherIsBetter: true },
+    { workload: '(d) memory per pending task (function*; async beside)', unit: 'bytes', figures: figures.memoryPerTask!, higherIsBetter: false },
+  ];
+  printTable('@asyncio-ts/core: the loop against CPython asyncio, uvloop and raw Node', rows, 'asyncio-ts', baselines);
+}

@@ -1,0 +1,17 @@
+// `npm run bench [suite...]`: runs the side-by-side benchmarks. Suites: core.
+import { benchCore } from './core.js';
+
+const suites: Record<string, () => Promise<void>> = {
+  core: benchCore,
+};
+
+const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const names = wanted.length > 0 ? wanted : Object.keys(suites);
+for (const name of names) {
+  const suite = suites[name];
+  if (suite === undefined) {
+    console.error(`unknown suite ${name}; choose from ${Object.keys(suites).join(', ')}`);
+    process.exit(2);
+  }
+  await suite();
+}

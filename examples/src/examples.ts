@@ -1,0 +1,46 @@
+/**
+ * The seed guide's examples, in the guide's order: what main.ts runs and
+ * what the tests walk through.
+ */
+import * as basicRun from './basic-run.js';
+import * as blockingAntiPattern from './blocking-anti-pattern.js';
+import * as callSoon from './call-soon.js';
+import * as concurrentTasks from './concurrent-tasks.js';
+import * as debugMode from './debug-mode.js';
+import * as delayedCallbacks from './delayed-callbacks.js';
+import * as fetchData from './fetch-data.js';
+import * as gracefulShutdown from './graceful-shutdown.js';
+import * as legacyLoop from './legacy-loop.js';
+import * as loopState from './loop-state.js';
+import * as nestedRun from './nested-run.js';
+import type { ExampleOptions } from './options.js';
+
+export interface Example {
+  /** The file's name under src/, without .ts. */
+  name: string;
+  /** The guide's idea it shows, in a few words. */
+  title: string;
+  main: (options?: ExampleOptions) => Promise<void>;
+}
+
+export const examples: readonly Example[] = [
+  { name: 'basic-run', title: 'asyncio.run(): the event-loop lifecycle', main: basicRun.main },
+  { name: 'fetch-data', title: 'run() returns the coroutine’s result', main: fetchData.main },
+  { name: 'legacy-loop', title: 'getEventLoop() + runUntilComplete() + close()', main: legacyLoop.main },
+  { name: 'call-soon', title: 'loop.callSoon(): callbacks on the next iteration', main: callSoon.main },
+  { name: 'delayed-callbacks', title: 'loop.callLater() and loop.callAt()', main: delayedCallbacks.main },
+  { name: 'concurrent-tasks', title: 'createTask() + gather(): Task-2 finishes before Task-1', main: concurrentTasks.main },
+  { name: 'graceful-shutdown', title: 'runForever() with signal handlers, ended by SIGTERM', main: gracefulShutdown.main },
+  { name: 'loop-state', title: 'isRunning(), isClosed(), time()', main: loopState.main },
+  { name: 'blocking-anti-pattern', title: 'a blocking sleep freezes the loop', main: blockingAntiPattern.main },
+  { name: 'nested-run', title: 'run() inside a running loop throws; await instead', main: nestedRun.main },
+  { name: 'debug-mode', title: 'run(main, { debug: true }) and slow-callback warnings', main: debugMode.main },
+];
+
+/** The guide's examples that need a package not written yet. */
+export const waitingFor: readonly { example: string; packages: string }[] = [
+  { example: 'a loop in a thread: newEventLoop() + runForever() in a thread, runCoroutineThreadsafe()', packages: '@asyncio-ts/threads' },
+  { example: 'AsyncRunner: run coroutines from sync code through a loop thread', packages: '@asyncio-ts/threads' },
+  { example: 'runInExecutor() with a ThreadPoolExecutor for blocking I/O', packages: '@asyncio-ts/executors' },
+  { example: 'the concurrent web scraper (Semaphore, ClientSession, asCompleted)', packages: '@asyncio-ts/sync, @asyncio-ts/http' },
+];

@@ -1,0 +1,71 @@
+/**
+ * Event: a flag tasks can wait for (asyncio.Event).
+ *
+ * Differences from asyncio: wait() returns a loop Future (`await` it or
+ * `yield*` it). set() takes the woken waiters out of the queue at once, so
+ * `waiters:N` in the printed state counts only tasks still waiting.
+ */
+import { inspect } from 'node:util';
+import { getRunningLoop, type BaseEventLoop, type Future } from '@asyncio-ts/core';
+import { LoopBound, resolved } from './internal/loop-bound.js';
+import { Waiter } from './internal/waiter.js';
+import { WaiterList } from './internal/waiter-list.js';
+
+/**
+ * A flag, initially unset: wait() blocks until set() sets it.
+ * @example
+ * const ready = new Event();
+ * createTask(async () => { await sleep(1); ready.set(); });
+ * await ready.wait();            // async function
+ * yield* ready.wait();           // generator coroutine
+ */
+export class Event extends LoopBound {
+  #value = false;
+  readonly #waiters = new WaiterList<EventWaiter>();
+
+  /** True when the flag is set. */
+  isSet(): boolean {
+    return this.#value;
+  }
+
+  /** Sets the flag and wakes every waiter; wait() no longer blocks until clear(). */
+  set(): void {
+    if (this.#value) return;
+    this.#value = true;
+    for (let waiter = this.#waiters.shift(); waiter !== null; waiter = this.#waiters.shift()) waiter.handOver(true);
+  }
+
+  /** Unsets the flag: wait() blocks again until the next set(). */
+  clear(): void {
+    this.#value = false;
+  }
+
+  /**
+   * A Future that resolves to true once the flag is set (already done when it is).
+   * @throws RuntimeError when no loop is running, or the event waits on another loop.
+   */
+  wait(): Future<true> {
+    const loop = getRunningLoop();
+    if (this.#value) return resolved(loop, true as const);
+    this.bindLoop(loop);
+    const waiter = new EventWaiter(loop);
+    this.#waiters.push(waiter);
+    return waiter;
+  }
+
+  /** `Event [unset, waiters:1]`, as asyncio's repr. */
+  override toString(): string {
+    const waiters = this.#waiters.length;
+    return `Event [${this.#value ? 'set' : 'unset'}${waiters > 0 ? `, waiters:${waiters}` : ''}]`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+class EventWaiter extends Waiter<true> {
+  constructor(loop: BaseEventLoop) {
+    super(loop);
+  }
+}

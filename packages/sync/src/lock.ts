@@ -1,0 +1,156 @@
+/**
+ * Lock: mutual exclusion between tasks (asyncio.Lock).
+ *
+ * Waiters are served first come, first served: release() hands the lock to
+ * the first waiter, and an acquire() that comes later waits behind every
+ * waiter, even one that was woken and has not run yet.
+ *
+ * Differences from asyncio:
+ * - acquire() returns a loop Future (`await` it, or `yield*` it in a
+ *   generator); `hold()` gives a Releaser for `using`, in place of
+ *   `async with lock:`.
+ * - release() hands the lock over: it stays locked for the woken waiter,
+ *   where asyncio unlocks it and lets that waiter lock it again when it
+ *   runs. Nobody can take it in between in either, but locked() is true
+ *   here during that iteration.
+ */
+import { inspect } from 'node:util';
+import { getRunningLoop, RuntimeError, type BaseEventLoop, type Future } from '@asyncio-ts/core';
+import { LoopBound, resolved } from './internal/loop-bound.js';
+import { OnceReleaser, type Releaser } from './internal/releaser.js';
+import { Waiter } from './internal/waiter.js';
+import { WaiterList, type Linked } from './internal/waiter-list.js';
+
+/**
+ * A claim in a Lock's queue. take() is called when the lock is handed to it
+ * and returns false to pass it on (a Condition waiter whose predicate is
+ * still false goes back to waiting). @internal
+ */
+export interface LockClaim extends Linked {
+  take(): boolean;
+}
+
+/**
+ * A lock for tasks: one holder at a time, waiters served in FIFO order.
+ * @example
+ * const lock = new Lock();
+ * // async function
+ * await using held = await lock.hold();
+ * // generator coroutine
+ * yield* lock.acquire();
+ * try { ... } finally { lock.release(); }
+ */
+export class Lock extends LoopBound {
+  #locked = false;
+  readonly #waiters = new WaiterList<LockClaim>();
+
+  /** True when the lock is held. */
+  locked(): boolean {
+    return this.#locked;
+  }
+
+  /**
+   * Acquires the lock: a Future that resolves to true once this caller holds
+   * it (already done when the lock is free).
+   * @throws RuntimeError when no loop is running, or the lock waits on another loop.
+   * @example
+   * await lock.acquire();      // async function
+   * yield* lock.acquire();     // generator coroutine
+   */
+  acquire(): Future<true> {
+    return this.#acquire(true as const);
+  }
+
+  /**
+   * Acquires the lock and gives a Releaser that releases it once, for `using`.
+   * @throws RuntimeError as acquire().
+   * @example
+   * await using held = await lock.hold();
+   */
+  hold(): Future<Releaser> {
+    return this.#acquire<Releaser>(new OnceReleaser(this));
+  }
+
+  /**
+   * Releases the lock, handing it to the first waiter if there is one.
+   * @throws RuntimeError when the lock is not locked.
+   */
+  release(): void {
+    if (!this.#locked) throw new RuntimeError('Lock is not acquired; release() must follow a successful acquire()');
+    this.#handOff();
+  }
+
+  #acquire<R>(value: R): Future<R> {
+    const loop = getRunningLoop();
+    // Free means no waiters too: a release() with waiters hands the lock on.
+    if (!this.#locked) {
+      this.#locked = true;
+      return resolved(loop, value);
+    }
+    this.bindLoop(loop);
+    const waiter = new LockWaiter(loop, this, value);
+    this.#waiters.push(waiter);
+    return waiter;
+  }
+
+  /** Gives the lock to the first claim that takes it; unlocks when none does. */
+  #handOff(): void {
+    // A loop, not recursion: Condition waiters whose predicate is false pass
+    // the lock on, and there may be thousands of them after notifyAll().
+    for (;;) {
+      const next = this.#waiters.shift();
+      if (next === null) {
+        this.#locked = false;
+        return;
+      }
+      if (next.take()) return;
+    }
+  }
+
+  /** Claims the lock for a Condition waiter: at once when free, else in turn. @internal */
+  claim(claim: LockClaim): void {
+    if (this.#locked) {
+      this.#waiters.push(claim);
+      return;
+    }
+    this.#locked = true;
+    if (!claim.take()) this.#handOff();
+  }
+
+  /** Binds the lock to `loop`, as a Condition on it starts waiting. @internal */
+  override bindLoop(loop: BaseEventLoop): void {
+    super.bindLoop(loop);
+  }
+
+  /** `Lock [locked, waiters:2]`, as asyncio's repr. */
+  override toString(): string {
+    const waiters = this.#waiters.length;
+    return `Lock [${this.#locked ? 'locked' : 'unlocked'}${waiters > 0 ? `, waiters:${waiters}` : ''}]`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+/** A task waiting in acquire() or hold(); `value` is what it gets with the lock. */
+class LockWaiter<R> extends Waiter<R> implements LockClaim {
+  readonly #lock: Lock;
+  readonly #value: R;
+
+  constructor(loop: BaseEventLoop, lock: Lock, value: R) {
+    super(loop);
+    this.#lock = lock;
+    this.#value = value;
+  }
+
+  take(): boolean {
+    this.handOver(this.#value);
+    return true;
+  }
+
+  /** Cancelled after the lock was handed to it: pass it on (asyncio's _wake_up_first on CancelledError). */
+  override abandoned(): void {
+    this.#lock.release();
+  }
+}

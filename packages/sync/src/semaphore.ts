@@ -1,0 +1,217 @@
+/**
+ * Semaphore and BoundedSemaphore: a counter of permits for tasks
+ * (asyncio.Semaphore, asyncio.BoundedSemaphore).
+ *
+ * Waiters are served first come, first served: release() hands its permit to
+ * the first waiter, and an acquire() that comes later waits behind every
+ * waiter, even when a permit is free in between (asyncio 3.12's rule).
+ *
+ * Differences from asyncio: acquire() returns a loop Future (`await` it or
+ * `yield*` it); `hold()` gives a Releaser for `using`, in place of
+ * `async with sem:`. The value must be a whole number.
+ */
+import { inspect } from 'node:util';
+import { getRunningLoop, ValueError, type BaseEventLoop, type Future } from '@asyncio-ts/core';
+import { checkCount } from './internal/checks.js';
+import { LoopBound, resolved } from './internal/loop-bound.js';
+import { OnceReleaser, type Releaser } from './internal/releaser.js';
+import { Waiter } from './internal/waiter.js';
+import { WaiterList } from './internal/waiter-list.js';
+
+/**
+ * A semaphore: `value` permits, acquired and released by tasks, waiters
+ * served in FIFO order.
+ * @example
+ * const sem = new Semaphore(3);       // at most 3 at once
+ * async function fetchOne(url: string) {
+ *   await using permit = await sem.hold();
+ *   return fetch(url);
+ * }
+ */
+export class Semaphore extends LoopBound {
+  #value: number;
+  readonly #waiters = new WaiterList<SemaphoreWaiter<unknown>>();
+  // Waiters handed a permit whose generator has not resumed yet: until they
+  // run, a new acquire() waits even if a permit is free (asyncio's FIFO rule:
+  // a woken waiter stays in asyncio's queue until it runs).
+  #woken = 0;
+  // Guards wakeAll() against itself: a waiter that resumes at once (any but a
+  // generator) runs it again from inside take().
+  #waking = false;
+
+  /**
+   * @param value The number of permits, a whole number >= 0; 1 by default.
+   * @throws TypeError or ValueError when value is not a whole number >= 0.
+   */
+  constructor(value = 1) {
+    super();
+    this.#value = checkCount(`${new.target.name}()`, 'value', value, 0);
+  }
+
+  /** True when acquire() would wait: no permit is free, or other tasks are first in line. */
+  locked(): boolean {
+    return this.#value === 0 || this.#waiters.length > 0 || this.#woken > 0;
+  }
+
+  /**
+   * Takes a permit: a Future that resolves to true once this caller has one
+   * (already done when one is free and nobody waits).
+   * @throws RuntimeError when no loop is running, or the semaphore waits on another loop.
+   * @example
+   * await sem.acquire();      // async function
+   * yield* sem.acquire();     // generator coroutine
+   */
+  acquire(): Future<true> {
+    return this.#acquire(true as const);
+  }
+
+  /**
+   * Takes a permit and gives a Releaser that returns it once, for `using`.
+   * @throws RuntimeError as acquire().
+   */
+  hold(): Future<Releaser> {
+    return this.#acquire<Releaser>(new OnceReleaser(this));
+  }
+
+  /** Returns a permit, handing it to the first waiter if there is one. */
+  release(): void {
+    this.giveBack();
+  }
+
+  /** The free permits now (asyncio's `_value`). */
+  get value(): number {
+    return this.#value;
+  }
+
+  #acquire<R>(value: R): Future<R> {
+    const loop = getRunningLoop();
+    if (!this.locked()) {
+      this.#value--;
+      return resolved(loop, value);
+    }
+    this.bindLoop(loop);
+    const waiter = new SemaphoreWaiter(this, loop, value);
+    this.#waiters.push(waiter);
+    return waiter;
+  }
+
+  /** Hands a permit to the first waiter; false when nobody waits (asyncio's _wake_up_next). */
+  #wakeUpNext(): boolean {
+    const next = this.#waiters.shift();
+    if (next === null) return false;
+    this.#value--;
+    next.take();
+    return true;
+  }
+
+  /** release() without BoundedSemaphore's check. @internal */
+  giveBack(): void {
+    this.#value++;
+    this.#wakeUpNext();
+  }
+
+  /**
+   * Wakes as many waiters as there are free permits: what asyncio's acquire()
+   * does in its `finally` as a waiter leaves, since newcomers may have queued
+   * behind it while a permit was free. @internal
+   */
+  wakeAll(): void {
+    if (this.#waking) return;
+    this.#waking = true;
+    try {
+      while (this.#value > 0 && this.#wakeUpNext());
+    } finally {
+      this.#waking = false;
+    }
+  }
+
+  /** A generator was handed a permit and has not resumed yet. @internal */
+  wokenWaits(): void {
+    this.#woken++;
+  }
+
+  /** That generator resumed, keeping the permit; or it was cancelled first and gives it back. @internal */
+  wokenLeft(keep: boolean): void {
+    this.#woken--;
+    if (!keep) this.#value++;
+    this.wakeAll();
+  }
+
+  /** `Semaphore [unlocked, value:2]`, `Semaphore [locked, waiters:1]`, as asyncio's repr. */
+  override toString(): string {
+    const state = this.locked() ? 'locked' : `unlocked, value:${this.#value}`;
+    const waiters = this.#waiters.length;
+    return `${this.constructor.name} [${state}${waiters > 0 ? `, waiters:${waiters}` : ''}]`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+/**
+ * A semaphore that refuses to be released more often than acquired: its
+ * value never goes above the initial one.
+ * @example
+ * const sem = new BoundedSemaphore(2);
+ * sem.release(); // throws ValueError: released too many times
+ */
+export class BoundedSemaphore extends Semaphore {
+  readonly #bound: number;
+
+  constructor(value = 1) {
+    super(value);
+    this.#bound = value;
+  }
+
+  /**
+   * Returns a permit.
+   * @throws ValueError when every permit is already free (released more often than acquired).
+   */
+  override release(): void {
+    if (this.value >= this.#bound) {
+      throw new ValueError(
+        `BoundedSemaphore released too many times: its value is already at its bound of ${this.#bound}; release() only a permit you acquired`,
+      );
+    }
+    this.giveBack();
+  }
+}
+
+/** A task waiting in acquire() or hold(); `value` is what it gets with the permit. */
+class SemaphoreWaiter<R> extends Waiter<R> {
+  readonly #semaphore: Semaphore;
+  readonly #value: R;
+
+  constructor(semaphore: Semaphore, loop: BaseEventLoop, value: R) {
+    super(loop);
+    this.#semaphore = semaphore;
+    this.#value = value;
+  }
+
+  /** The semaphore counted a permit out for this waiter. */
+  take(): void {
+    this.handOver(this.#value);
+    // A generator resumes later (and may be cancelled first); any other
+    // awaiter has the permit now, as if it had run.
+    if (this.driven) this.#semaphore.wokenWaits();
+    else this.#semaphore.wakeAll();
+  }
+
+  /** Leaving the queue unwoken also lets newcomers queued behind it in (asyncio's `finally`). */
+  override cancel(message?: string): boolean {
+    const waiting = !this.done();
+    const cancelled = super.cancel(message);
+    if (waiting && cancelled) this.#semaphore.wakeAll();
+    return cancelled;
+  }
+
+  override resumed(): void {
+    this.#semaphore.wokenLeft(true);
+  }
+
+  /** Cancelled after the permit was handed to it: pass it on (asyncio's CancelledError branch). */
+  override abandoned(): void {
+    this.#semaphore.wokenLeft(false);
+  }
+}

@@ -1,0 +1,450 @@
+// Condition: asyncio.Condition's behaviour, ported from CPython's
+// Lib/test/test_asyncio/test_locks.py (ConditionTests, with Python 3.13's
+// cancellation tests: a cancelled waiter passes its notification on), in
+// both coroutine shapes.
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import {
+  CancelledError,
+  RuntimeError,
+  TimeoutError,
+  createTask,
+  gather,
+  getRunningLoop,
+  sleep,
+  timeout,
+  waitFor,
+  type Coroutine,
+} from '@asyncio-ts/core';
+import { Condition, Lock } from '../src/index.js';
+import { runVirtual, settle, shapes, type CoroutineFunction, type Shape } from './helpers.js';
+
+/**
+ * The consumer of test_cancelled_wakeup: holding the condition, it waits
+ * for state != 0 and takes one unit, until state goes negative.
+ */
+function consumer(shape: Shape, condition: Condition, state: { value: number }): CoroutineFunction<void> {
+  if (shape.name === 'function*') {
+    return function* (): Coroutine<void> {
+      using held = yield* condition.hold();
+      for (;;) {
+        yield* condition.waitFor(() => state.value !== 0);
+        if (state.value < 0) return;
+        state.value--;
+      }
+    };
+  }
+  return async () => {
+    await using held = await condition.hold();
+    for (;;) {
+      await condition.waitFor(() => state.value !== 0);
+      if (state.value < 0) return;
+      state.value--;
+    }
+  };
+}
+
+describe('Condition', () => {
+  it('prints its state as asyncio does', async () => {
+    await runVirtual(async () => {
+      const cond = new Condition();
+      expect(inspect(cond)).toBe('Condition [unlocked]');
+      await cond.acquire();
+      expect(String(cond)).toBe('Condition [locked]');
+      cond.release();
+      const waiter = async () => {
+        await using held = await cond.hold();
+        await cond.waitFor(() => false);
+      };
+      const waiters = [createTask(waiter), createTask(waiter)];
+      await sleep(0);
+      await sleep(0);
+      // The waiters released the lock when they started waiting.
+      expect(inspect(cond)).toBe('Condition [unlocked, waiters:2]');
+      for (const waiter of waiters) waiter.cancel();
+      await gather(...waiters, { returnExceptions: true });
+      expect(inspect(cond)).toBe('Condition [unlocked]');
+    });
+  });
+
+  it('refuses a lock that is not a Lock', () => {
+    expect(() => new Condition({} as Lock)).toThrow(TypeError);
+    expect(() => new Condition({} as Lock)).toThrow(/expects a Lock/);
+  });
+
+  it('throws RuntimeError from notify() and notifyAll() without the lock', () => {
+    // test_notify_unacquired, test_notify_all_unacquired
+    const cond = new Condition();
+    expect(() => cond.notify()).toThrow(RuntimeError);
+    expect(() => cond.notifyAll()).toThrow('cannot notify on un-acquired lock');
+  });
+
+  it('refuses a predicate that is not a function', async () => {
+    await runVirtual(async () => {
+      const cond = new Condition();
+      expect(() => cond.waitFor(true as unknown as () => boolean)).toThrow(TypeError);
+    });
+  });
+
+  it('uses the Lock it is given, and several conditions may share one', async () => {
+    // test_explicit_lock
+    await runVirtual(async () => {
+      const lock = new Lock();
+      const a = new Condition(lock);
+      const b = new Condition(lock);
+      {
+        await using held = await a.hold();
+        expect(lock.locked() && a.locked() && b.locked()).toBe(true);
+      }
+      expect(lock.locked() || a.locked() || b.locked()).toBe(false);
+      {
+        await using held = await lock.hold();
+        expect(a.locked()).toBe(true);
+      }
+      expect(a.locked()).toBe(false);
+    });
+  });
+
+  it('waits on one loop only, with its lock', async () => {
+    // test_ambiguous_loops
+    const lock = new Lock();
+    await runVirtual(async () => {
+      await lock.acquire();
+      const waiter = createTask(async () => lock.acquire());
+      await sleep(0);
+      lock.release();
+      await waiter;
+      lock.release();
+    });
+    await runVirtual(async () => {
+      const cond = new Condition(lock);
+      await cond.acquire();
+      expect(() => cond.acquire()).toThrow(/bound to a different event loop/);
+      expect(() => cond.wait()).toThrow(/bound to a different event loop/);
+      expect(cond.locked()).toBe(true);
+      cond.release();
+    });
+  });
+
+  describe.each(shapes)('from an $name', (shape) => {
+    it('wakes waiters one by one, each taking the lock in turn', async () => {
+      // test_wait
+      await runVirtual(async () => {
+        const cond = new Condition();
+        const result: number[] = [];
+        const task = (n: number) => createTask(shape.seq(() => cond.acquire(), () => cond.wait(), () => result.push(n)));
+        const tasks = [task(1), task(2), task(3)];
+        await settle(shape);
+        expect(result).toEqual([]);
+        expect(cond.locked()).toBe(false);
+        expect(await cond.acquire()).toBe(true);
+        cond.notify();
+        await settle(shape);
+        expect(result).toEqual([]);
+        expect(cond.locked()).toBe(true);
+        cond.release();
+        await settle(shape);
+        expect(result).toEqual([1]);
+        expect(cond.locked()).toBe(true);
+        cond.notify(2);
+        await settle(shape);
+        expect(result).toEqual([1]);
+        cond.release();
+        await settle(shape);
+        expect(result).toEqual([1, 2]);
+        cond.release();
+        await settle(shape);
+        expect(result).toEqual([1, 2, 3]);
+        expect(cond.locked()).toBe(true);
+        for (const t of tasks) expect((await t).slice(0, 2)).toEqual([true, true]);
+        cond.release();
+      });
+    });
+
+    it('takes the lock back when cancelled while waiting', async () => {
+      // test_wait_cancel
+      await runVirtual(async () => {
+        const cond = new Condition();
+        await cond.acquire();
+        const waiter = createTask(shape.seq(() => cond.wait()));
+        getRunningLoop().callSoon(() => waiter.cancel());
+        await expect(waiter).rejects.toThrow(CancelledError);
+        expect(inspect(cond)).toBe('Condition [locked]');
+        cond.release();
+      });
+    });
+
+    it('ends a wait cancelled while the lock is contested with the lock held', async () => {
+      // test_wait_cancel_contested
+      await runVirtual(async () => {
+        const cond = new Condition();
+        await cond.acquire();
+        const waitTask = createTask(shape.seq(() => cond.wait()));
+        await settle(shape);
+        expect(cond.locked()).toBe(false);
+        await cond.acquire();
+        cond.notify();
+        getRunningLoop().callSoon(() => waitTask.cancel());
+        getRunningLoop().callSoon(() => cond.release());
+        await gather(waitTask, { returnExceptions: true });
+        expect(cond.locked()).toBe(true);
+        cond.release();
+      });
+    });
+
+    it('throws CancelledError once the lock is back when cancelled after notify()', async () => {
+      // test_wait_cancel_after_notify (bpo-32841)
+      await runVirtual(async () => {
+        const cond = new Condition();
+        let waited = false;
+        const waiter = createTask(
+          shape.using(
+            () => cond.hold(),
+            [
+              () => {
+                waited = true;
+              },
+              () => cond.wait(),
+            ],
+          ),
+        );
+        await settle(shape);
+        await cond.acquire();
+        cond.notify();
+        await settle(shape);
+        waiter.cancel();
+        await settle(shape);
+        cond.release();
+        await expect(waiter).rejects.toThrow(CancelledError);
+        expect(waited).toBe(true);
+        expect(cond.locked()).toBe(false);
+      });
+    });
+
+    it('throws RuntimeError from wait() without the lock', async () => {
+      // test_wait_unacquired
+      await runVirtual(async () => {
+        const cond = new Condition();
+        await expect(createTask(shape.seq(() => cond.wait()))).rejects.toThrow(RuntimeError);
+        await expect(createTask(shape.seq(() => cond.wait()))).rejects.toThrow('cannot wait on un-acquired lock');
+      });
+    });
+
+    it('waits until the predicate holds', async () => {
+      // test_wait_for
+      await runVirtual(async () => {
+        const cond = new Condition();
+        let ready = false;
+        const result: number[] = [];
+        const task = createTask(
+          shape.seq(
+            () => cond.acquire(),
+            () => cond.waitFor(() => ready),
+            () => result.push(1),
+            () => cond.release(),
+          ),
+        );
+        await settle(shape);
+        expect(result).toEqual([]);
+        await cond.acquire();
+        cond.notify();
+        cond.release();
+        await settle(shape);
+        expect(result).toEqual([]);
+        ready = true;
+        await cond.acquire();
+        cond.notify();
+        cond.release();
+        expect((await task)[1]).toBe(true);
+        expect(result).toEqual([1]);
+        expect(cond.locked()).toBe(false);
+      });
+    });
+
+    it('returns a predicate that holds at once without the lock, and waits only with it', async () => {
+      // test_wait_for_unacquired
+      await runVirtual(async () => {
+        const cond = new Condition();
+        expect(await createTask(shape.seq(() => cond.waitFor(() => [1, 2, 3])))).toEqual([[1, 2, 3]]);
+        await expect(createTask(shape.seq(() => cond.waitFor(() => false)))).rejects.toThrow(RuntimeError);
+      });
+    });
+
+    it('fails waitFor() with the predicate error, holding the lock', async () => {
+      await runVirtual(async () => {
+        const cond = new Condition();
+        const boom = new Error('boom');
+        let calls = 0;
+        const task = createTask(
+          shape.tryFinally(
+            [
+              () => cond.acquire(),
+              () =>
+                cond.waitFor(() => {
+                  if (++calls === 2) throw boom;
+                  return false;
+                }),
+            ],
+            [() => cond.locked(), () => cond.release()],
+          ),
+        );
+        await settle(shape);
+        await cond.acquire();
+        cond.notify();
+        cond.release();
+        await expect(task).rejects.toBe(boom);
+        expect(cond.locked()).toBe(false);
+      });
+    });
+
+    it('wakes at most n waiters with notify(n), and all with notifyAll()', async () => {
+      // test_notify, test_notify_all
+      await runVirtual(async () => {
+        const cond = new Condition();
+        const result: number[] = [];
+        const task = (n: number) =>
+          createTask(shape.seq(() => cond.acquire(), () => cond.wait(), () => result.push(n), () => cond.release()));
+        const tasks = [task(1), task(2), task(3)];
+        await settle(shape);
+        await cond.acquire();
+        cond.notify(1);
+        cond.release();
+        await tasks[0];
+        expect(result).toEqual([1]);
+        await cond.acquire();
+        cond.notify(1);
+        cond.notify(2048);
+        cond.release();
+        await gather(...tasks);
+        expect(result).toEqual([1, 2, 3]);
+        const more = [task(4), task(5)];
+        await settle(shape);
+        await cond.acquire();
+        cond.notifyAll();
+        cond.release();
+        await gather(...more);
+        expect(result).toEqual([1, 2, 3, 4, 5]);
+      });
+    });
+
+    it('times out a wait() with the lock held again', async () => {
+      // test_timeout_in_block
+      await runVirtual(async () => {
+        const cond = new Condition();
+        const task = createTask(shape.using(() => cond.hold(), [() => waitFor(cond.wait(), 0.5)]));
+        await expect(task).rejects.toThrow(TimeoutError);
+        expect(cond.locked()).toBe(false);
+      });
+    });
+
+    it('rethrows the CancelledError of a cancelled wait, with its message', async () => {
+      // test_cancelled_error_wakeup and test_cancelled_error_re_aquire
+      await runVirtual(async () => {
+        for (const notifyFirst of [false, true]) {
+          const cond = new Condition();
+          let wake = false;
+          const task = createTask(shape.using(() => cond.hold(), [() => cond.waitFor(() => wake)]));
+          await settle(shape);
+          if (notifyFirst) {
+            await cond.acquire();
+            wake = true;
+            cond.notify();
+            await settle(shape);
+            task.cancel('foo');
+            cond.release();
+          } else {
+            task.cancel('foo');
+          }
+          const error = await task.then(
+            () => null,
+            (thrown: unknown) => thrown,
+          );
+          expect(error).toBeInstanceOf(CancelledError);
+          expect((error as Error).message).toBe('foo');
+          expect(cond.locked()).toBe(false);
+        }
+      });
+    });
+
+    it('does not lose a notification to a waiter cancelled as it is woken', async () => {
+      // test_cancelled_wakeup: one item, one notify(); the notified consumer
+      // is cancelled before it runs, so the other must take the item.
+      await runVirtual(async () => {
+        const condition = new Condition();
+        const state = { value: 0 };
+        const consumers = [createTask(consumer(shape, condition, state)), createTask(consumer(shape, condition, state))];
+        await settle(shape);
+        {
+          await using held = await condition.hold();
+          state.value++;
+          condition.notify(1);
+          consumers[0]!.cancel();
+          await timeout(0.01, async () => condition.waitFor(() => state.value === 0)).then(
+            () => undefined,
+            (error: unknown) => expect(error).toBeInstanceOf(TimeoutError),
+          );
+          expect(state.value).toBe(0);
+          state.value = -1;
+          condition.notifyAll();
+        }
+        await consumers[1];
+        await expect(consumers[0]).rejects.toThrow(CancelledError);
+      });
+    });
+
+    it('does not lose a notification to a waiter cancelled as it takes the lock back', async () => {
+      // test_cancelled_wakeup_relock
+      await runVirtual(async () => {
+        const condition = new Condition();
+        const state = { value: 0 };
+        const consumers = [createTask(consumer(shape, condition, state)), createTask(consumer(shape, condition, state))];
+        await settle(shape);
+        {
+          await using held = await condition.hold();
+          state.value++;
+          condition.notify(1);
+          await settle(shape);
+          consumers[0]!.cancel();
+          await timeout(0.01, async () => condition.waitFor(() => state.value === 0)).then(
+            () => undefined,
+            (error: unknown) => expect(error).toBeInstanceOf(TimeoutError),
+          );
+          expect(state.value).toBe(0);
+          state.value = -1;
+          condition.notifyAll();
+        }
+        await consumers[1];
+        await expect(consumers[0]).rejects.toThrow(CancelledError);
+      });
+    });
+  });
+
+  it('passes the notification on when a generator is cancelled after it got the lock back', async () => {
+    // The hand-over window: the lock was handed to the woken waiter, which
+    // is cancelled before it runs. It ends holding the lock (released on the
+    // way out) and the next waiter is notified in its place.
+    await runVirtual(async () => {
+      const condition = new Condition();
+      const log: string[] = [];
+      const waiter = (name: string) =>
+        createTask(function* (): Coroutine<void> {
+          using held = yield* condition.hold();
+          yield* condition.wait();
+          log.push(name);
+        });
+      const a = waiter('a');
+      const b = waiter('b');
+      await sleep(0);
+      await condition.acquire();
+      condition.notify(1);
+      condition.release();
+      // a holds the lock now, and has not run.
+      expect(condition.locked()).toBe(true);
+      a.cancel();
+      await expect(a).rejects.toThrow(CancelledError);
+      await b;
+      expect(log).toEqual(['b']);
+      expect(condition.locked()).toBe(false);
+    });
+  });
+});

@@ -1,0 +1,128 @@
+// What the tests share: a virtual-time runner that fails on any call of the
+// loop's exception handler, and the two coroutine shapes, so that each
+// behaviour is checked with `await` (async functions) and `yield*`
+// (generator coroutines).
+import { expect } from 'vitest';
+import { Runner, isFuture, sleep, type BaseEventLoop, type Coroutine, type CoroutineLike, type Future } from '@asyncio-ts/core';
+import { TestLoop } from '@asyncio-ts/core/testing';
+import type { Releaser } from '../src/index.js';
+
+/** Runs `main` on a virtual-time TestLoop; any call of the loop's exception handler fails the test. */
+export async function runVirtual<T>(main: CoroutineLike<T>, setup?: (loop: BaseEventLoop) => void): Promise<T> {
+  const runner = new Runner({ loopFactory: () => new TestLoop() });
+  const reported: string[] = [];
+  const loop = runner.getLoop();
+  loop.setExceptionHandler((_loop, context) => reported.push(`${context.message} ${String(context.exception ?? '')}`));
+  setup?.(loop);
+  try {
+    return await runner.run(main);
+  } finally {
+    await runner.close();
+    expect(reported, 'exception handler calls').toEqual([]);
+  }
+}
+
+/** Lets the loop run `n` iterations (sleep(0) n times), in either shape's caller. */
+export function* ticks(n = 1): Coroutine<void> {
+  for (let i = 0; i < n; i++) yield* sleep(0);
+}
+
+/** Lets a woken task of `shape` run on to its next wait (see Shape.iterations). */
+export async function settle(shape: Shape): Promise<void> {
+  for (let i = 0; i < shape.iterations; i++) await sleep(0);
+}
+
+/** One step of a scripted task: a Future it returns is awaited, anything else is recorded as is. */
+export type Step = () => unknown;
+
+/** A coroutine function of either shape: what createTask() takes. */
+export type CoroutineFunction<T> = () => Coroutine<T> | Promise<T>;
+
+export interface Shape {
+  name: string;
+  /**
+   * Loop iterations a woken task of this shape needs to run on to its next
+   * wait: 1 for a generator, as in asyncio. An async function may need 3:
+   * core runs the continuation of an `await` of an already-done Future only
+   * after the next iteration (reported to core).
+   */
+  iterations: number;
+  /** Runs the steps in order, awaiting each Future a step returns; resolves to the results. */
+  seq(...steps: Step[]): CoroutineFunction<unknown[]>;
+  /** Runs `body`, then `cleanup` whatever happened (try/finally). */
+  tryFinally(body: Step[], cleanup: Step[]): CoroutineFunction<unknown[]>;
+  /** `using held = <await> hold()`, then `body`: the Releaser is disposed on the way out. */
+  using(hold: () => Future<Releaser>, body: Step[]): CoroutineFunction<unknown[]>;
+}
+
+function* genSteps(steps: Step[], out: unknown[]): Coroutine<void> {
+  for (const step of steps) {
+    const value = step();
+    out.push(isFuture(value) ? yield* value : value);
+  }
+}
+
+async function asyncSteps(steps: Step[], out: unknown[]): Promise<void> {
+  for (const step of steps) {
+    const value = step();
+    out.push(isFuture(value) ? await value : value);
+  }
+}
+
+export const shapes: Shape[] = [
+  {
+    name: 'async function',
+    iterations: 3,
+    seq:
+      (...steps) =>
+      async () => {
+        const out: unknown[] = [];
+        await asyncSteps(steps, out);
+        return out;
+      },
+    tryFinally: (body, cleanup) => async () => {
+      const out: unknown[] = [];
+      try {
+        await asyncSteps(body, out);
+      } finally {
+        await asyncSteps(cleanup, out);
+      }
+      return out;
+    },
+    using: (hold, body) => async () => {
+      const out: unknown[] = [];
+      using held = await hold();
+      out.push(held);
+      await asyncSteps(body, out);
+      return out;
+    },
+  },
+  {
+    name: 'function*',
+    iterations: 1,
+    seq: (...steps) =>
+      function* () {
+        const out: unknown[] = [];
+        yield* genSteps(steps, out);
+        return out;
+      },
+    tryFinally: (body, cleanup) =>
+      function* () {
+        const out: unknown[] = [];
+        try {
+          yield* genSteps(body, out);
+        } finally {
+          yield* genSteps(cleanup, out);
+        }
+        return out;
+      },
+    using: (hold, body) =>
+      function* () {
+        const out: unknown[] = [];
+        using held = yield* hold();
+        out.push(held);
+        yield* genSteps(body, out);
+        return out;
+      },
+  },
+];
