@@ -20,7 +20,9 @@ import { SignalHandlers } from './internal/signals.js';
 import { monotonicClock, type Clock } from './internal/time.js';
 import { logger } from './logger.js';
 import { Task, type TaskOptions } from './task.js';
-import type { CoroutineLike } from './coroutines.js';
+import { isGenerator, type CoroutineLike } from './coroutines.js';
+import type { Executor, WorkerArgs, WorkerFunction, WorkerResult } from '@asyncio-ts/executors';
+import { closeDefaultExecutor, runInExecutor, setDefaultExecutor, shutdownDefaultExecutor, type ShutdownDefaultExecutorOptions } from './executor-bridge.js';
 
 /** An exception handler: `(loop, context) => void`, as asyncio's. */
 export type ExceptionHandler = (loop: BaseEventLoop, context: ExceptionContext) => void;
@@ -60,13 +62,21 @@ export abstract class BaseEventLoop implements HandleOwner {
   readonly #tasks: Task<unknown>[] = [];
   readonly #signals = new SignalHandlers((callback, args) => this.callSoonThreadsafe(callback, ...args));
   readonly #id = ++loopCount;
-  /** The task whose step is running now, if any. @internal */
-  stepping: Task<unknown> | null = null;
+  #stepping: Task<unknown> | null = null;
+  /** Debug mode: the async-function tasks woken since the last hop, for naming slow continuations. */
+  #resuming: Task<unknown>[] = [];
+  /** The last task that stepped, for naming a slow callback in debug mode. */
+  #steppedTask: Task<unknown> | null = null;
   /** True while runOnce() calls handles. @internal */
   inCallbacks = false;
   /** The async scope the loop's callbacks run in. @internal */
   readonly scope = new LoopScope();
-  /** Set when a Future settled a promise awaiting it: async-function tasks have work queued as microtasks. @internal */
+  /**
+   * Set when async-function code has work queued as microtasks: a Future
+   * settled a promise awaiting it, or the step of an async-function task ran
+   * (its `await future` reaches the Future only a microtask later). The driver
+   * lets those microtasks run before the next iteration. @internal
+   */
   promiseWork = false;
   /**
    * Counts calls into the loop made from outside its callbacks (an async
@@ -78,6 +88,20 @@ export abstract class BaseEventLoop implements HandleOwner {
   constructor(options: EventLoopOptions = {}) {
     this.#clock = options.clock ?? monotonicClock;
     this.#debug = options.debug ?? debugFromEnvironment();
+  }
+
+  /** The task whose step is running now, if any. @internal */
+  get stepping(): Task<unknown> | null {
+    return this.#stepping;
+  }
+
+  set stepping(task: Task<unknown> | null) {
+    this.#stepping = task;
+    if (task === null) return;
+    if (this.#debug) this.#steppedTask = task;
+    // A generator task's awaits come back through done callbacks; an async
+    // function's body continues in microtasks that must run between iterations.
+    if (!isGeneratorShaped(task.getCoro())) this.promiseWork = true;
   }
 
   // --- running and stopping ------------------------------------------------
@@ -154,6 +178,8 @@ export abstract class BaseEventLoop implements HandleOwner {
     this.#cancelledTimers = 0;
     this.#signals.clear();
     this.releasePendingTasks();
+    // As asyncio's close(): the default executor shuts down, without waiting.
+    closeDefaultExecutor(this);
     if (loops.current === this) loops.current = null;
   }
 
@@ -188,15 +214,23 @@ export abstract class BaseEventLoop implements HandleOwner {
 
   /**
    * Schedules `callback(...args)` to run after `delay` seconds.
-   * @throws TypeError or ValueError when delay is not a number >= 0.
+   * @throws TypeError when delay is not a number or callback not a function;
+   * ValueError when delay is negative; RuntimeError when the loop is closed.
+   * @example
+   * const timer = loop.callLater(0.5, console.log, 'half a second later');
    */
   callLater<Args extends unknown[]>(delay: number, callback: (...args: Args) => unknown, ...args: Args): TimerHandle {
     checkDelay('callLater', 'delay', delay);
     checkCallback('callLater', callback);
+    if (this.#state === 'closed') this.#checkClosed('callLater');
     return this.scheduleAtIn(this.scope.capture(), this.time() + delay, callback as Callback, args.length === 0 ? NO_ARGS : args);
   }
 
-  /** Schedules `callback(...args)` to run at loop time `when` (seconds, see time()). */
+  /**
+   * Schedules `callback(...args)` to run at loop time `when` (seconds, see
+   * time()); a time already past runs on the next iteration.
+   * @throws TypeError when when is not a number or callback not a function; RuntimeError when the loop is closed.
+   */
   callAt<Args extends unknown[]>(when: number, callback: (...args: Args) => unknown, ...args: Args): TimerHandle {
     checkWhen('callAt', 'when', when);
     checkCallback('callAt', callback);
@@ -280,7 +314,7 @@ export abstract class BaseEventLoop implements HandleOwner {
     return this.#taskFactory;
   }
 
-  /** Every task of this loop that is not done yet, oldest first. @internal */
+  /** Every task of this loop that is not done yet. @internal */
   pendingTasks(): Task<unknown>[] {
     return [...this.#tasks].sort((a, b) => a.serial - b.serial);
   }
@@ -311,6 +345,29 @@ export abstract class BaseEventLoop implements HandleOwner {
       task.watchDestroyPending();
     }
     this.#tasks.length = 0;
+  }
+
+  // --- executors ---------------------------------------------------------------
+
+  /**
+   * Runs `fn(...args)` in `executor` (the loop's default ThreadPoolExecutor
+   * when null, made on first use) and returns a Future of its result.
+   * @throws RuntimeError when the loop is closed, or (default executor) after shutdownDefaultExecutor().
+   * @example
+   * const data = await loop.runInExecutor(null, { module: import.meta.url, export: 'blockingIo' }, 2);
+   */
+  runInExecutor<F extends WorkerFunction>(executor: Executor | null, fn: F, ...args: WorkerArgs<F>): Future<WorkerResult<F>> {
+    return runInExecutor(this, executor, fn, ...args);
+  }
+
+  /** Sets the executor that runInExecutor(null, ...) and toThread() use. */
+  setDefaultExecutor(executor: Executor): void {
+    setDefaultExecutor(this, executor);
+  }
+
+  /** Shuts the default executor down; the Future completes once its work is done (run() calls this at the end). */
+  shutdownDefaultExecutor(options?: ShutdownDefaultExecutorOptions): Future<void> {
+    return shutdownDefaultExecutor(this, options);
   }
 
   // --- signals ---------------------------------------------------------------
@@ -350,8 +407,9 @@ export abstract class BaseEventLoop implements HandleOwner {
     const lines = [context.message || 'Unhandled exception in event loop'];
     for (const [key, value] of Object.entries(context)) {
       if (key === 'message' || key === 'exception' || value === undefined) continue;
-      if (key === 'sourceTraceback') lines.push(`Object created at (most recent call last):\n${value}`);
-      else if (key === 'handleTraceback') lines.push(`Handle created at (most recent call last):\n${value}`);
+      // JavaScript stacks list the most recent call first, unlike Python's tracebacks.
+      if (key === 'sourceTraceback') lines.push(`Object created at (most recent call first):\n${stackFrames(value)}`);
+      else if (key === 'handleTraceback') lines.push(`Handle created at (most recent call first):\n${stackFrames(value)}`);
       else lines.push(`${key}: ${typeof value === 'string' ? value : inspect(value, { depth: 1 })}`);
     }
     if (context.exception !== undefined) lines.push(formatException(context.exception));
@@ -447,21 +505,43 @@ export abstract class BaseEventLoop implements HandleOwner {
 
   #runTimed(handle: Handle): void {
     const start = this.time();
+    this.#steppedTask = null;
     handle.run();
     const elapsed = this.time() - start;
-    if (elapsed < this.slowCallbackDuration) return;
-    // A task's step is reported as the task, as asyncio's TaskStepMethWrapper is.
-    const subject = handle.args === null && handle.arg0 instanceof Task ? handle.arg0 : handle;
-    this.reportDebug(`Executing ${subject} took ${elapsed.toFixed(3)} seconds`, { handle });
+    const task = this.#steppedTask;
+    // Hold no task beyond its step: one kept alive is never reported as never retrieved.
+    this.#steppedTask = null;
+    if (elapsed >= this.slowCallbackDuration) {
+      // A task's step is named by its task, as asyncio's _format_handle does.
+      this.reportSlowCallback(task !== null ? describeTask(task) : String(handle), elapsed, handle);
+    }
   }
 
   /**
-   * A debug-mode warning: to the exception handler when one is set, else to
-   * core's logger (asyncio logs them to its logger). @internal
+   * Reports, in debug mode, code that held the loop for `elapsed` seconds: to
+   * the exception handler when one is set, else as a warning to the logger.
+   * @internal
    */
-  reportDebug(message: string, details: Omit<ExceptionContext, 'message'> = {}): void {
-    if (this.#exceptionHandler !== null) this.callExceptionHandler({ message, ...details });
-    else logger.warn(message);
+  reportSlowCallback(what: string, elapsed: number, handle?: Handle): void {
+    const message = `Executing ${what} took ${elapsed.toFixed(3)} seconds`;
+    if (this.#exceptionHandler === null) logger.warn(message);
+    else this.callExceptionHandler(handle === undefined ? { message } : { message, handle });
+  }
+
+  /**
+   * The async-function tasks about to resume: their awaited Future is done,
+   * so their continuation is queued as a microtask. For naming slow
+   * continuations in debug mode. @internal
+   */
+  describeResumingTasks(): string {
+    const resuming = this.#resuming;
+    this.#resuming = [];
+    return resuming.length === 0 ? '<async-function code between iterations>' : resuming.map(describeTask).join(', ');
+  }
+
+  /** Debug mode: an async-function task resumes (its awaited Future woke it). @internal */
+  noteResuming(task: Task<unknown>): void {
+    if (this.#debug) this.#resuming.push(task);
   }
 
   /** How many callbacks are ready. @internal */
@@ -526,6 +606,20 @@ export abstract class BaseEventLoop implements HandleOwner {
   }
 }
 
+const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as new () => unknown;
+
+/** A generator or a generator function: a task body that never leaves work in microtasks. */
+function isGeneratorShaped(coro: unknown): boolean {
+  return typeof coro === 'function' ? coro instanceof GeneratorFunction : isGenerator(coro);
+}
+
+/** A task as asyncio prints it in debug mode, with where it was created. */
+function describeTask(task: Task<unknown>): string {
+  const text = String(task);
+  if (task.sourceTraceback === undefined) return text;
+  return `${text.slice(0, -1)} created at ${creationSite(task.sourceTraceback)}>`;
+}
+
 function keepScheduled(timer: TimerHandle): boolean {
   if (timer.isCancelled) timer.scheduled = false;
   return !timer.isCancelled;
@@ -541,6 +635,11 @@ export function captureStack(): string {
   const holder: { stack?: string } = {};
   Error.captureStackTrace(holder, captureStack);
   return holder.stack ?? '';
+}
+
+/** The frames of a captured stack, without its `Error` header line. */
+function stackFrames(stack: unknown): string {
+  return String(stack).replace(/^Error:?[^\n]*\n/, '');
 }
 
 /** An error with its stack, for logs. @internal */

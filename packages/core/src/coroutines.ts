@@ -6,7 +6,7 @@
  * is the ergonomic model. A Task also takes a function returning either, so
  * that the body starts in the task's first step, as in Python.
  */
-import type { Future } from './future.js';
+import { isFuture, type Future } from './future.js';
 
 /** A generator coroutine: `function*` bodies that `yield*` futures. */
 export type Coroutine<T = unknown> = Generator<unknown, T, unknown>;
@@ -44,9 +44,9 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
-/** asyncio.iscoroutine: a generator coroutine or a promise. */
+/** asyncio.iscoroutine: a generator coroutine or a promise; not a Future (nor a Task), as in asyncio. */
 export function isCoroutine(value: unknown): value is Coroutine | PromiseLike<unknown> {
-  return isGenerator(value) || isThenable(value);
+  return isGenerator(value) || (isThenable(value) && !isFuture(value));
 }
 
 /** The name of a coroutine, for reprs: the function's name, or the generator's. */

@@ -30,6 +30,8 @@ export class AsyncioError extends Error {
   static isInstance(error: unknown): boolean {
     if (error instanceof this) return true;
     if (typeof error !== 'object' || error === null || !(marker in error)) return false;
+    // Every marked error is an AsyncioError, whatever copy of the package made it.
+    if (this.name === 'AsyncioError') return true;
     // Across duplicate installs the prototype chain differs: match by name along ours.
     for (let proto = Object.getPrototypeOf(error); proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
       if (proto.constructor?.name === this.name) return true;

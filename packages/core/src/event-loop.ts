@@ -35,6 +35,9 @@ export class EventLoop extends BaseEventLoop {
   #timer: NodeJS.Timeout | null = null;
   #timerDeadline = Infinity;
   #keepAlive: NodeJS.Timeout | null = null;
+  /** In debug mode: when the hop was queued and which tasks it lets resume, to time their continuations. */
+  #hopQueuedAt: number | null = null;
+  #resuming = '';
   #done: (() => void) | null = null;
   readonly #pumpInScope = () => this.scope.resource.runInAsyncScope(this.#pump, this);
 
@@ -97,6 +100,7 @@ export class EventLoop extends BaseEventLoop {
   /** Runs iterations until the loop stops, goes idle, or the slice is used up. */
   #pump(): void {
     if (this.#done === null) return;
+    if (this.#hopQueuedAt !== null) this.#timeContinuations(this.#hopQueuedAt);
     this.#pumpState = 'pumping';
     const sliceEnd = performance.now() + SLICE_MS;
     for (let iteration = 1; ; iteration++) {
@@ -124,11 +128,15 @@ export class EventLoop extends BaseEventLoop {
   /**
    * Runs the next iteration once the async functions have gone quiet. An
    * `await future` registers with the Future a microtask after it starts
-   * (V8's thenable job), so one microtask is not enough: hop again as long
-   * as the previous hop saw async code call into the loop, up to a bound
-   * (an async loop that never awaits the loop must not starve it).
+   * (V8's thenable job), so one microtask is not enough: hop on until a few
+   * hops in a row saw no async code call into the loop, up to a bound (an
+   * async loop that never awaits the loop must not starve it).
    */
   #afterMicrotasks(): void {
+    if (this.getDebug()) {
+      this.#hopQueuedAt = this.time();
+      this.#resuming = this.describeResumingTasks();
+    }
     this.#hops = 0;
     this.#quietHops = 0;
     this.#seenActivity = this.outsideActivity;
@@ -151,6 +159,13 @@ export class EventLoop extends BaseEventLoop {
     }
     this.#pumpInScope();
   };
+
+  /** Debug mode: the microtasks since the hop held the loop as a callback would; report them when slow. */
+  #timeContinuations(queuedAt: number): void {
+    this.#hopQueuedAt = null;
+    const elapsed = this.time() - queuedAt;
+    if (elapsed >= this.slowCallbackDuration) this.reportSlowCallback(this.#resuming, elapsed);
+  }
 
   #finish(): void {
     this.#pumpState = 'idle';

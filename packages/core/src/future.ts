@@ -83,11 +83,21 @@ class ThenListener implements DoneListener {
     this.#settle(future, cancellation);
   }
 
+  /** Rejects at once: the awaiting task may not await this Future. @internal */
+  refuse(error: Error): void {
+    if (typeof this.onRejected !== 'function') this.reject(error);
+    else this.#apply(this.onRejected, error);
+  }
+
   #settle(future: Future<unknown>, cancellation: Error | undefined): void {
     let value: unknown;
     try {
       if (cancellation !== undefined) throw cancellation;
       value = future.result();
+      // A Future whose result is itself (a task returning currentTask()) would
+      // be adopted by its own promise forever: reject, as a promise resolved
+      // with itself does.
+      if (value === future) throw new TypeError(`Chaining cycle detected: the result of ${future} is the Future itself`);
     } catch (error) {
       if (typeof this.onRejected !== 'function') return this.reject(error);
       return this.#apply(this.onRejected, error);
@@ -122,7 +132,8 @@ const futureMarker = Symbol.for('asyncio-ts.future');
 
 /** What a Future needs of an async-function task that awaits it (see Task). */
 interface AwaitingTask {
-  noteAwaiting?: (future: Future<unknown>) => void;
+  /** Returns an error when the task may not await this Future (itself, another loop's). */
+  noteAwaiting?: (future: Future<unknown>) => Error | null;
   /** The awaited Future is done: the error to resume with instead of its outcome, if any. */
   awaitedDone: (future: Future<unknown>) => Error | undefined;
 }
@@ -296,10 +307,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
     // An async-function task awaits this Future: it is the task's waiter, so
     // that cancelling the task cancels what it awaits; and it learns when the
     // outcome is on its way to the body (settling queues the continuation).
+    // A task may not await itself, nor a Future of another loop.
     const task = taskStorage.getStore() as AwaitingTask | undefined;
     const awaiting = task?.noteAwaiting !== undefined ? task : null;
-    awaiting?.noteAwaiting!(this as Future<unknown>);
-    this.addListener(new ThenListener(onFulfilled as (value: never) => unknown, onRejected, parkedResolve, parkedReject, awaiting));
+    const listener = new ThenListener(onFulfilled as (value: never) => unknown, onRejected, parkedResolve, parkedReject, awaiting);
+    const refusal = awaiting?.noteAwaiting!(this as Future<unknown>) ?? null;
+    if (refusal !== null) listener.refuse(refusal);
+    else this.addListener(listener);
     return promise;
   }
 
@@ -373,7 +387,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
   describeState(): string {
     const parts: string[] = [this.#state];
     if (this.#state === 'finished') {
-      parts.push(this.#hasException ? `exception=${describeError(this.#exception)}` : `result=${describe(this.#result)}`);
+      const result = (this.#result as unknown) === this ? '<itself>' : describe(this.#result);
+      parts.push(this.#hasException ? `exception=${describeError(this.#exception)}` : `result=${result}`);
     }
     const listeners = this.#listeners;
     const waiting = listeners === null ? 0 : Array.isArray(listeners) ? listeners.length : 1;

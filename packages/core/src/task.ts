@@ -157,20 +157,6 @@ export class Task<T = unknown> extends Future<T> {
     throw new RuntimeError('Task does not support setException(); the coroutine sets it by throwing');
   }
 
-  /**
-   * Makes `await task` work; an async-function task that awaits itself gets
-   * RuntimeError instead of waiting forever (as asyncio's __step checks).
-   */
-  override then<R1 = T, R2 = never>(
-    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2> {
-    if (!this.done() && taskStorage.getStore() === this) {
-      return Promise.reject(new RuntimeError(`Task cannot await on itself: ${this}`)).then(onFulfilled, onRejected);
-    }
-    return super.then(onFulfilled, onRejected);
-  }
-
   // --- stepping --------------------------------------------------------------
 
   /** One step: resume the coroutine with a value or an error (asyncio's __step). @internal */
@@ -337,14 +323,22 @@ export class Task<T = unknown> extends Future<T> {
     this.step(undefined, false, value);
   }
 
-  /** An async-function body of this task awaits `future`: it becomes the waiter. @internal */
-  noteAwaiting(future: Future<unknown>): void {
-    if (this.done() || future === (this as Future<unknown>)) return;
-    // In a generator task, the async code is a body the generator awaits
-    // through a BodyFuture: what the body awaits is where cancellation goes.
+  /**
+   * Code running in this task awaits `future` (its then() was called): in an
+   * async-function body it becomes the waiter; in a generator task, the async
+   * body the generator awaits waits on it. Awaiting the task itself or a
+   * Future of another loop is refused with RuntimeError, as asyncio's __step
+   * refuses them, instead of waiting forever.
+   * @internal
+   */
+  noteAwaiting(future: Future<unknown>): Error | null {
+    if (this.done()) return null;
+    if (future === (this as Future<unknown>)) return new RuntimeError(`Task cannot await on itself: ${this}`);
+    if (future.getLoop() !== this.getLoop()) return new RuntimeError(`Task ${this} got Future ${future} attached to a different loop`);
     if (this.#generator !== null) this.#bodyWaiter = future;
     else this.#waiter = future;
     if (this.#mustCancel && future.cancel(this.#cancelMessage)) this.#mustCancel = false;
+    return null;
   }
 
   /**
@@ -354,6 +348,7 @@ export class Task<T = unknown> extends Future<T> {
    * with. A CancelledError already on its way answers it. @internal
    */
   awaitedDone(future: Future<unknown>): Error | undefined {
+    this.getLoop().noteResuming(this as unknown as Task<unknown>);
     if (this.#waiter === future) this.#waiter = null;
     if (this.#bodyWaiter === future) this.#bodyWaiter = null;
     if (!this.#mustCancel || this.done()) return undefined;
@@ -385,7 +380,7 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   override toString(): string {
-    let text = `<Task ${this.state} name='${this.#name}' coro=<${coroutineName(this.#coro)}()>`;
+    let text = `<Task ${this.state} name='${this.getName()}' coro=<${coroutineName(this.#coro)}()>`;
     if (this.state === 'finished') text += ` ${this.describeState().replace(/^finished ?/, '')}`.trimEnd();
     if (this.#waiter !== null) text += ` wait_for=${this.#waiter}`;
     return `${text}>`;

@@ -6,7 +6,9 @@ import {
   CancelledError,
   Future,
   InvalidStateError,
+  getEventLoop,
   isFuture,
+  setEventLoop,
   type BaseEventLoop,
   type Coroutine,
   type CoroutineLike,
@@ -65,6 +67,31 @@ describe('Future', () => {
       // Wrapped in an object: a Task whose function returns a Future awaits it.
       const { future } = await runOn(loop, () => ({ future: new Future<number>() }));
       expect(future.getLoop()).toBe(loop);
+    });
+
+    it('belongs to the current event loop when none runs and none is given', () => {
+      setEventLoop(loop);
+      try {
+        expect(new Future().getLoop()).toBe(loop);
+      } finally {
+        setEventLoop(null);
+      }
+    });
+
+    it('makes a new current loop when the current one is closed', () => {
+      const closed = new TestLoop();
+      closed.close();
+      setEventLoop(closed);
+      let made: BaseEventLoop | null = null;
+      try {
+        made = new Future().getLoop();
+        expect(made).not.toBe(closed);
+        expect(made.isClosed()).toBe(false);
+        expect(getEventLoop()).toBe(made);
+      } finally {
+        setEventLoop(null);
+        made?.close();
+      }
     });
 
     it('is recognised by isFuture(), and a promise is not', () => {
@@ -529,6 +556,15 @@ describe('Future', () => {
       const future = new Future<number>({ loop });
       future.setResult(8);
       await expect(future.then((value) => value)).resolves.toBe(8);
+    });
+
+    it('rejects with a TypeError, instead of adopting it forever, when the result is the Future itself', async () => {
+      const future = new Future<unknown>({ loop });
+      future.setResult(future);
+      await expect(future.then()).rejects.toThrow(TypeError);
+      await expect(future.then()).rejects.toThrow(/Chaining cycle detected/);
+      expect(future.result()).toBe(future);
+      expect(String(future)).toBe('<Future finished result=<itself>>');
     });
 
     it('works with Promise.all and Promise.race', async () => {

@@ -402,6 +402,54 @@ describe.each(shapes)('a task with an %s', (shape) => {
     expect((error as Error).message).toMatch(/^Task cannot await on itself/);
   });
 
+  it('gets RuntimeError when it awaits a Future of another loop', async () => {
+    const other = new TestLoop();
+    try {
+      const error = await failureOf(
+        loop,
+        pick(shape, {
+          async: async () => {
+            await other.createFuture();
+          },
+          generator: function* () {
+            yield* other.createFuture();
+          },
+        }),
+      );
+      expect(error).toBeInstanceOf(RuntimeError);
+      expect((error as Error).message).toMatch(/^Task <Task pending name='Task-\d+'.* got Future <Future pending> attached to a different loop$/);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('gets RuntimeError when an async helper it calls awaits the task', async () => {
+    async function awaitTheTask(): Promise<unknown> {
+      return await currentTask()!;
+    }
+    const main = pick(shape, {
+      async: async () => {
+        try {
+          await awaitTheTask();
+        } catch (error) {
+          return { error };
+        }
+        return { error: null };
+      },
+      generator: function* () {
+        try {
+          yield awaitTheTask();
+        } catch (error) {
+          return { error };
+        }
+        return { error: null };
+      },
+    });
+    const { error } = await runOn(loop, main);
+    expect(error).toBeInstanceOf(RuntimeError);
+    expect((error as Error).message).toMatch(/^Task cannot await on itself/);
+  });
+
   it('is a Task and a Future', () => {
     const task = loop.createTask(
       pick(shape, {
@@ -468,19 +516,6 @@ describe('a generator task', () => {
     });
     expect(error).toBeInstanceOf(RuntimeError);
     expect((error as Error).message).toMatch(/yield was used instead of yield\* for generator/);
-  });
-
-  it('gets RuntimeError for a Future of another loop', async () => {
-    const other = new TestLoop();
-    try {
-      const error = await failureOf(loop, function* () {
-        yield* other.createFuture();
-      });
-      expect(error).toBeInstanceOf(RuntimeError);
-      expect((error as Error).message).toMatch(/attached to a different loop/);
-    } finally {
-      other.close();
-    }
   });
 
   it('resumes on the next iteration after a bare yield', async () => {

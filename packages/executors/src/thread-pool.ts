@@ -18,7 +18,7 @@ import { BrokenThreadPool } from './errors.js';
 import { resolveFunction, type WorkerFunction } from './function-reference.js';
 import { checkCount, checkTimeout, describe } from './internal/checks.js';
 import { PoolExecutor } from './internal/pool-executor.js';
-import type { ResourceLimitsOption } from './internal/supervision.js';
+import type { ResourceLimits } from 'node:worker_threads';
 
 export interface ThreadPoolExecutorOptions {
   /** The most threads to start. Default: min(32, CPUs + 4), as Python's. */
@@ -33,7 +33,7 @@ export interface ThreadPoolExecutorOptions {
    */
   cancelGrace?: number;
   /** Node's resourceLimits for each worker thread (heap sizes in MB). */
-  resourceLimits?: ResourceLimitsOption;
+  resourceLimits?: ResourceLimits;
 }
 
 /**

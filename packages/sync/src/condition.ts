@@ -8,26 +8,30 @@
  * an error passes its notification on to the next one (Python 3.13), so no
  * notification is lost to a cancellation.
  *
- * Differences from asyncio:
- * - wait() and waitFor() return loop Futures; hold() gives a Releaser for
- *   `using`, in place of `async with cond:`.
- * - A notified waiter queues for the lock at notify() time, where asyncio's
- *   asks for it when it next runs: a task that releases and at once
- *   re-acquires the lock lines up behind the waiters it notified.
- * - waitFor()'s predicate runs when the lock is handed to the waiter (the
- *   state it guards cannot change in between: the waiter holds the lock).
- * - Cancelling the Future of a wait() is a request, as cancelling a Task:
- *   cancel() returns true and the Future ends cancelled once the lock is
- *   held again.
+ * wait() and waitFor() run asyncio's coroutine step for step: inside the
+ * generator that awaits them with `yield*`, as a coroutine runs inside the
+ * task that awaits it, or else stepped by the Future itself (see
+ * internal/coroutine-future.ts). So a notified waiter
+ * asks for the lock when it next runs, one iteration after notify(), as in
+ * asyncio, and a task that releases the lock and re-acquires it at once
+ * gets it first.
+ *
+ * Differences from asyncio: wait() and waitFor() return loop Futures;
+ * hold() gives a Releaser for `using`, in place of `async with cond:`.
+ * Cancelling the Future of a wait() is a request, as cancelling a Task:
+ * cancel() returns true, and the Future ends cancelled once the lock is held
+ * again. An async function awaiting wait() resumes after the iteration in
+ * which the wait ended (its continuation is a microtask), where an asyncio
+ * coroutine goes on in the same step.
  */
 import { inspect } from 'node:util';
-import { getRunningLoop, RuntimeError, type BaseEventLoop, type Future } from '@asyncio-ts/core';
+import { CancelledError, Future, RuntimeError, getRunningLoop, type BaseEventLoop, type Coroutine } from '@asyncio-ts/core';
+import { CoroutineFuture } from './internal/coroutine-future.js';
 import { describe } from './internal/checks.js';
 import { LoopBound, resolved } from './internal/loop-bound.js';
 import type { Releaser } from './internal/releaser.js';
-import { Waiter } from './internal/waiter.js';
 import { WaiterList } from './internal/waiter-list.js';
-import { Lock, type LockClaim } from './lock.js';
+import { Lock } from './lock.js';
 
 /**
  * A condition variable over a Lock (a new one, or the one given).
@@ -114,7 +118,7 @@ export class Condition extends LoopBound {
 
   /**
    * Wakes up to `n` waiters (1 by default), in the order they waited; each
-   * takes the lock in turn once it is released.
+   * takes the lock back in turn once it runs.
    * @throws RuntimeError when the lock is not held.
    */
   notify(n = 1): void {
@@ -136,14 +140,11 @@ export class Condition extends LoopBound {
   #wait<T>(predicate: (() => T) | null): Future<T> {
     const loop = getRunningLoop();
     if (!this.#lock.locked()) throw new RuntimeError('cannot wait on un-acquired lock; acquire() the condition first');
+    // Both bind before anything changes: asyncio would find a lock of
+    // another loop only when taking it back, after the release.
     this.bindLoop(loop);
     this.#lock.bindLoop(loop);
-    const waiter = new ConditionWaiter<T>(loop, this, this.#lock, predicate);
-    // Queued before the release: the release may hand the lock to a waiter
-    // whose predicate is still false, and that one queues again behind this one.
-    this.#waiters.push(waiter);
-    this.#lock.release();
-    return waiter;
+    return new ConditionWaiter<T>(loop, this, this.#lock, predicate);
   }
 
   #notify(n: number): void {
@@ -154,13 +155,13 @@ export class Condition extends LoopBound {
     }
   }
 
-  /** A waiter ended with an error, perhaps after it was notified: notify another (Python 3.13's _notify(1)). @internal */
+  /** A wait() ends with an error, perhaps after it was notified: notify another (Python 3.13's _notify(1)). @internal */
   passOn(): void {
     this.#notify(1);
   }
 
-  /** A waitFor() whose predicate is still false waits again. @internal */
-  requeue(waiter: ConditionWaiter<unknown>): void {
+  /** A waiter starts waiting to be notified. @internal */
+  enqueue(waiter: ConditionWaiter<unknown>): void {
     this.#waiters.push(waiter);
   }
 
@@ -176,78 +177,70 @@ export class Condition extends LoopBound {
 }
 
 /**
- * A task in wait() or waitFor(): first in the condition's queue ('notify'),
- * then in the lock's ('lock'), completing when the lock is handed to it.
+ * A wait() or waitFor() under way: asyncio's coroutine (#run), in the
+ * condition's queue while it waits to be notified.
  */
-class ConditionWaiter<T> extends Waiter<T> implements LockClaim {
+class ConditionWaiter<T> extends CoroutineFuture<T> {
   readonly #condition: Condition;
   readonly #lock: Lock;
   readonly #predicate: (() => T) | null;
-  #phase: 'notify' | 'lock' = 'notify';
-  #cancelRequested = false;
-  #cancelMessage: string | undefined = undefined;
+  /** Completed by notify(). */
+  #notification: Future<void> | null = null;
 
   constructor(loop: BaseEventLoop, condition: Condition, lock: Lock, predicate: (() => T) | null) {
     super(loop);
     this.#condition = condition;
     this.#lock = lock;
     this.#predicate = predicate;
+    this.start(this.#run());
   }
 
-  /** notify() chose this waiter: it queues for the lock. */
+  /** notify() chose this waiter: it wakes up on the next iteration, as asyncio's task would. */
   notified(): void {
-    this.#phase = 'lock';
-    this.#lock.claim(this);
-  }
-
-  /** The lock is handed to this waiter; false passes it on and waits for another notify(). */
-  take(): boolean {
-    if (this.#cancelRequested) {
-      // A wait() that ends with an error hands its notification on.
-      this.#condition.passOn();
-      super.cancel(this.#cancelMessage);
-      return true;
-    }
-    if (this.#predicate === null) {
-      this.handOver(true as T);
-      return true;
-    }
-    let result: T;
-    try {
-      result = this.#predicate();
-    } catch (error) {
-      // As in asyncio, the predicate's error leaves waitFor() with the lock held.
-      this.setException(error);
-      return true;
-    }
-    if (result) {
-      this.handOver(result);
-      return true;
-    }
-    this.#phase = 'notify';
-    this.#condition.requeue(this);
-    return false;
+    this.#notification?.setResult();
   }
 
   /**
-   * A request, as Task.cancel(): the waiter leaves the condition's queue and
-   * ends cancelled once it holds the lock again.
+   * asyncio's Condition.wait() from its release() on, with wait_for()'s loop
+   * around it: wait for notify(), take the lock back even when cancelled,
+   * then check the predicate.
    */
-  override cancel(message?: string): boolean {
-    if (this.done()) return super.cancel(message);
-    if (!this.#cancelRequested) {
-      this.#cancelRequested = true;
-      this.#cancelMessage = message;
-      if (this.#phase === 'notify') {
-        this.list?.remove(this);
-        this.notified();
+  *#run(): Coroutine<T> {
+    const loop = this.getLoop();
+    for (;;) {
+      this.#lock.release();
+      this.#condition.enqueue(this);
+      try {
+        let error: unknown = null;
+        try {
+          this.#notification = new Future<void>({ loop });
+          yield* this.#notification;
+        } catch (thrown) {
+          error = thrown;
+          this.list?.remove(this);
+        } finally {
+          this.#notification = null;
+        }
+        // Must take the lock back even if cancelled; only a cancellation is
+        // caught here, so that no other error makes it spin.
+        for (;;) {
+          try {
+            yield* this.#lock.acquire();
+            break;
+          } catch (thrown) {
+            if (!CancelledError.isInstance(thrown)) throw thrown;
+            error = thrown;
+          }
+        }
+        if (error !== null) throw error;
+      } catch (error) {
+        // It may have been notified before the error: notify another instead.
+        this.#condition.passOn();
+        throw error;
       }
+      if (this.#predicate === null) return true as T;
+      const result = this.#predicate();
+      if (result) return result;
     }
-    return true;
-  }
-
-  /** Cancelled after it held the lock again: the lock stays held (the caller releases it), the notification moves on. */
-  override abandoned(): void {
-    this.#condition.passOn();
   }
 }

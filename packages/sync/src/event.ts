@@ -32,7 +32,7 @@ export class Event extends LoopBound {
   set(): void {
     if (this.#value) return;
     this.#value = true;
-    for (let waiter = this.#waiters.shift(); waiter !== null; waiter = this.#waiters.shift()) waiter.handOver(true);
+    for (let waiter = this.#waiters.shift(); waiter !== null; waiter = this.#waiters.shift()) waiter.setResult(true);
   }
 
   /** Unsets the flag: wait() blocks again until the next set(). */

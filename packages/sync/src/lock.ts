@@ -19,16 +19,7 @@ import { getRunningLoop, RuntimeError, type BaseEventLoop, type Future } from '@
 import { LoopBound, resolved } from './internal/loop-bound.js';
 import { OnceReleaser, type Releaser } from './internal/releaser.js';
 import { Waiter } from './internal/waiter.js';
-import { WaiterList, type Linked } from './internal/waiter-list.js';
-
-/**
- * A claim in a Lock's queue. take() is called when the lock is handed to it
- * and returns false to pass it on (a Condition waiter whose predicate is
- * still false goes back to waiting). @internal
- */
-export interface LockClaim extends Linked {
-  take(): boolean;
-}
+import { WaiterList } from './internal/waiter-list.js';
 
 /**
  * A lock for tasks: one holder at a time, waiters served in FIFO order.
@@ -42,7 +33,7 @@ export interface LockClaim extends Linked {
  */
 export class Lock extends LoopBound {
   #locked = false;
-  readonly #waiters = new WaiterList<LockClaim>();
+  readonly #waiters = new WaiterList<LockWaiter<unknown>>();
 
   /** True when the lock is held. */
   locked(): boolean {
@@ -93,28 +84,11 @@ export class Lock extends LoopBound {
     return waiter;
   }
 
-  /** Gives the lock to the first claim that takes it; unlocks when none does. */
+  /** Hands the lock to the first waiter; unlocks when nobody waits. */
   #handOff(): void {
-    // A loop, not recursion: Condition waiters whose predicate is false pass
-    // the lock on, and there may be thousands of them after notifyAll().
-    for (;;) {
-      const next = this.#waiters.shift();
-      if (next === null) {
-        this.#locked = false;
-        return;
-      }
-      if (next.take()) return;
-    }
-  }
-
-  /** Claims the lock for a Condition waiter: at once when free, else in turn. @internal */
-  claim(claim: LockClaim): void {
-    if (this.#locked) {
-      this.#waiters.push(claim);
-      return;
-    }
-    this.#locked = true;
-    if (!claim.take()) this.#handOff();
+    const next = this.#waiters.shift();
+    if (next === null) this.#locked = false;
+    else next.take();
   }
 
   /** Binds the lock to `loop`, as a Condition on it starts waiting. @internal */
@@ -134,7 +108,7 @@ export class Lock extends LoopBound {
 }
 
 /** A task waiting in acquire() or hold(); `value` is what it gets with the lock. */
-class LockWaiter<R> extends Waiter<R> implements LockClaim {
+class LockWaiter<R> extends Waiter<R> {
   readonly #lock: Lock;
   readonly #value: R;
 
@@ -144,9 +118,9 @@ class LockWaiter<R> extends Waiter<R> implements LockClaim {
     this.#value = value;
   }
 
-  take(): boolean {
+  /** The lock is handed to this waiter. */
+  take(): void {
     this.handOver(this.#value);
-    return true;
   }
 
   /** Cancelled after the lock was handed to it: pass it on (asyncio's _wake_up_first on CancelledError). */

@@ -31,12 +31,12 @@ import { WaiterList } from './internal/waiter-list.js';
 export class Semaphore extends LoopBound {
   #value: number;
   readonly #waiters = new WaiterList<SemaphoreWaiter<unknown>>();
-  // Waiters handed a permit whose generator has not resumed yet: until they
-  // run, a new acquire() waits even if a permit is free (asyncio's FIFO rule:
-  // a woken waiter stays in asyncio's queue until it runs).
+  // Waiters handed a permit that have not resumed yet: until they run, a new
+  // acquire() waits even if a permit is free (asyncio's FIFO rule: a woken
+  // waiter stays in asyncio's queue until it runs).
   #woken = 0;
-  // Guards wakeAll() against itself: a waiter that resumes at once (any but a
-  // generator) runs it again from inside take().
+  // Guards wakeAll() against itself: a waiter cancelled while it is being
+  // handed a permit would run it again from inside.
   #waking = false;
 
   /**
@@ -125,12 +125,12 @@ export class Semaphore extends LoopBound {
     }
   }
 
-  /** A generator was handed a permit and has not resumed yet. @internal */
+  /** A waiter was handed a permit and has not resumed yet. @internal */
   wokenWaits(): void {
     this.#woken++;
   }
 
-  /** That generator resumed, keeping the permit; or it was cancelled first and gives it back. @internal */
+  /** That waiter resumed, keeping the permit; or it was cancelled first and gives it back. @internal */
   wokenLeft(keep: boolean): void {
     this.#woken--;
     if (!keep) this.#value++;
@@ -189,13 +189,10 @@ class SemaphoreWaiter<R> extends Waiter<R> {
     this.#value = value;
   }
 
-  /** The semaphore counted a permit out for this waiter. */
+  /** The semaphore counted a permit out for this waiter; it is final when the waiter resumes. */
   take(): void {
+    this.#semaphore.wokenWaits();
     this.handOver(this.#value);
-    // A generator resumes later (and may be cancelled first); any other
-    // awaiter has the permit now, as if it had run.
-    if (this.driven) this.#semaphore.wokenWaits();
-    else this.#semaphore.wakeAll();
   }
 
   /** Leaving the queue unwoken also lets newcomers queued behind it in (asyncio's `finally`). */

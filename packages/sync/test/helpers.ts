@@ -32,8 +32,11 @@ export async function settle(shape: Shape): Promise<void> {
   for (let i = 0; i < shape.iterations; i++) await sleep(0);
 }
 
-/** One step of a scripted task: a Future it returns is awaited, anything else is recorded as is. */
-export type Step = () => unknown;
+/**
+ * One step of a scripted task: a Future it returns is awaited, anything else
+ * is recorded as is. It gets what the step before it gave.
+ */
+export type Step = (previous: unknown) => unknown;
 
 /** A coroutine function of either shape: what createTask() takes. */
 export type CoroutineFunction<T> = () => Coroutine<T> | Promise<T>;
@@ -56,16 +59,20 @@ export interface Shape {
 }
 
 function* genSteps(steps: Step[], out: unknown[]): Coroutine<void> {
+  let previous: unknown;
   for (const step of steps) {
-    const value = step();
-    out.push(isFuture(value) ? yield* value : value);
+    const value = step(previous);
+    previous = isFuture(value) ? yield* value : value;
+    out.push(previous);
   }
 }
 
 async function asyncSteps(steps: Step[], out: unknown[]): Promise<void> {
+  let previous: unknown;
   for (const step of steps) {
-    const value = step();
-    out.push(isFuture(value) ? await value : value);
+    const value = step(previous);
+    previous = isFuture(value) ? await value : value;
+    out.push(previous);
   }
 }
 

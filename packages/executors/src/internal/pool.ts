@@ -10,6 +10,7 @@
 // as Python's do: a new one only when no worker is idle. A seat's port keeps
 // the process alive only while it has calls in flight.
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type TransferListItem } from 'node:worker_threads';
+import type { ResourceLimits } from 'node:worker_threads';
 import { bootFor, type EntryName } from '../entries.js';
 import { RuntimeError, type BrokenExecutor } from '../errors.js';
 import type { FunctionReference } from '../function-reference.js';
@@ -18,7 +19,7 @@ import { addResultSource, removeResultSource, wakeWord, type ResultSource } from
 import { Deque } from './deque.js';
 import { ABORT, CANCELLED, MAX_TAG, QUEUED, RUNNING, STATES, type ChildOptions, type FromWorker, type FunctionDefinition, type TaskMessage } from './protocol.js';
 import { deserializeError } from './remote-error.js';
-import type { FromSupervisor, ResourceLimitsOption } from './supervision.js';
+import type { FromSupervisor } from './supervision.js';
 import { startedSupervisor, supervisor } from './supervisor-client.js';
 
 /** How many calls a worker may hold (one running, the rest queued in it). */
@@ -34,7 +35,7 @@ export interface PoolConfig {
   initargs: unknown[];
   /** Seconds a cancelled running call has to stop before its worker is killed. */
   cancelGrace: number;
-  resourceLimits: ResourceLimitsOption | undefined;
+  resourceLimits: ResourceLimits | undefined;
   child: ChildOptions | undefined;
   /** The pool's BrokenExecutor class. */
   broken: (message: string, options?: { cause?: unknown }) => BrokenExecutor;

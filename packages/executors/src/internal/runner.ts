@@ -10,7 +10,7 @@ import { closureError, type AnyFunction, type FunctionSpec } from '../function-r
 import { isTransfer } from '../transfer.js';
 import type { FromWorker, FunctionDefinition, TaskMessage, ToWorker } from './protocol.js';
 import { serializeError } from './remote-error.js';
-import { setCurrentContext, TaskContext } from './task-context.js';
+import { setCurrentContext, WorkerContext } from './task-context.js';
 import { ensureTypeScript } from './typescript.js';
 
 /** How the runner talks to its pool. */
@@ -40,7 +40,7 @@ export class Runner {
   #head = 0;
   /** True while a task runs or the initializer does: received tasks wait in the queue. */
   #busy = true;
-  #current: TaskContext | null = null;
+  #current: WorkerContext | null = null;
 
   constructor(channel: RunnerChannel) {
     this.#channel = channel;
@@ -135,7 +135,7 @@ export class Runner {
 
   /** Runs one task; returns a promise when it went asynchronous, else null. */
   #run(task: TaskMessage, loaded: Loaded): Promise<void> | null {
-    const context = new TaskContext(task.id, () => this.#channel.abortRequested(task));
+    const context = new WorkerContext(task.id, () => this.#channel.abortRequested(task));
     this.#enter(context);
     const { fn } = loaded;
     try {
@@ -160,7 +160,7 @@ export class Runner {
     return null;
   }
 
-  async #finishChunk(context: TaskContext, fn: AnyFunction, calls: unknown[][], results: unknown[], first: unknown, index: number): Promise<unknown[]> {
+  async #finishChunk(context: WorkerContext, fn: AnyFunction, calls: unknown[][], results: unknown[], first: unknown, index: number): Promise<unknown[]> {
     results.push(await first);
     for (let i = index + 1; i < calls.length; i++) results.push(await fn.apply(context, calls[i]!));
     return results;
@@ -176,7 +176,7 @@ export class Runner {
     }
   }
 
-  #enter(context: TaskContext): void {
+  #enter(context: WorkerContext): void {
     this.#current = context;
     setCurrentContext(context);
   }

@@ -7,7 +7,7 @@
 // forever. The supervisor's own event loop is never blocked by the pool's
 // owner: it sees every exit, posts a report and notifies the owner's wake
 // word, and a blocked owner drains the report like a result.
-import type { MessagePort, TransferListItem } from 'node:worker_threads';
+import type { MessagePort, ResourceLimits, TransferListItem } from 'node:worker_threads';
 import type { Boot } from './protocol.js';
 
 export type ToSupervisor =
@@ -18,7 +18,7 @@ export type ToSupervisor =
       workerData: Record<string, unknown>;
       transferList: TransferListItem[];
       execArgv: string[];
-      resourceLimits: ResourceLimitsOption | undefined;
+      resourceLimits: ResourceLimits | undefined;
     }
   /** End the worker; after `grace` seconds when it may end by itself first (a process proxy reaping its child). */
   | { type: 'terminate'; key: number; grace: number }
@@ -28,13 +28,6 @@ export type ToSupervisor =
 export type ExitReason = 'terminated' | 'killed' | 'died';
 
 export type FromSupervisor = { type: 'exit'; key: number; code: number; reason: ExitReason; error: unknown };
-
-export interface ResourceLimitsOption {
-  maxYoungGenerationSizeMb?: number;
-  maxOldGenerationSizeMb?: number;
-  codeRangeSizeMb?: number;
-  stackSizeMb?: number;
-}
 
 export interface SupervisorData {
   boot: Boot;

@@ -2,16 +2,17 @@
 // thread, started with the first pool worker, never keeping the process
 // alive on its own.
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort, type TransferListItem } from 'node:worker_threads';
+import type { ResourceLimits } from 'node:worker_threads';
 import { bootFor, entryExecArgv, threadBootstrap } from '../entries.js';
 import { wakeWord } from './blocking.js';
 import type { Boot } from './protocol.js';
-import type { FromSupervisor, ResourceLimitsOption, ToSupervisor } from './supervision.js';
+import type { FromSupervisor, ToSupervisor } from './supervision.js';
 
 export interface SpawnRequest {
   boot: Boot;
   workerData: Record<string, unknown>;
   transferList: TransferListItem[];
-  resourceLimits?: ResourceLimitsOption | undefined;
+  resourceLimits?: ResourceLimits | undefined;
   onExit(report: FromSupervisor): void;
 }
 

@@ -5,16 +5,17 @@
 // sees a cancellation at once; the abort message from the pool fires the
 // 'abort' event for work that awaits.
 import { CancelledError } from '../errors.js';
-import type { WorkerContext } from '../function-reference.js';
+import type { WorkerContext as WorkerContextShape } from '../function-reference.js';
 
 const currentKey = Symbol.for('asyncio-ts.executors.current-task');
-const holder = globalThis as typeof globalThis & { [currentKey]?: TaskContext | null };
+const holder = globalThis as typeof globalThis & { [currentKey]?: WorkerContext | null };
 
 const abortedGetter = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')!.get!;
 const reasonGetter = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'reason')!.get!;
 const throwIfAborted = AbortSignal.prototype.throwIfAborted;
 
-export class TaskContext implements WorkerContext {
+// Named for the stack frames of worker functions (`at WorkerContext.crunch`): it is their `this`.
+export class WorkerContext implements WorkerContextShape {
   readonly id: number;
   readonly #abortRequested: () => boolean;
   #controller: AbortController | null = null;
@@ -59,10 +60,10 @@ export class TaskContext implements WorkerContext {
 }
 
 /** The task running on this thread, or null. */
-export function currentContext(): TaskContext | null {
+export function currentContext(): WorkerContext | null {
   return holder[currentKey] ?? null;
 }
 
-export function setCurrentContext(context: TaskContext | null): void {
+export function setCurrentContext(context: WorkerContext | null): void {
   holder[currentKey] = context;
 }

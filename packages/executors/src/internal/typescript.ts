@@ -30,9 +30,9 @@ export function markTypeScriptRegistered(): void {
  * Registers tsx's loader on this thread once, so that .ts modules import.
  * @throws Error naming the module and the fix when tsx is not installed.
  */
-export function ensureTypeScript(moduleUrl: string, from: string): Promise<void> {
+export function ensureTypeScript(moduleUrl: string, from: string, resolve: (from: string) => string | null = resolveTsxApi): Promise<void> {
   return (holder[registered] ??= (async () => {
-    const api = resolveTsxApi(from);
+    const api = resolve(from);
     if (api === null) {
       delete holder[registered];
       throw new Error(

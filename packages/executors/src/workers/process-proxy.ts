@@ -58,11 +58,12 @@ function died(message: string): void {
   toPool({ type: 'died', message });
 }
 
-/** Replaces the child on purpose: its exit is not a death. */
-function replaceChild(): void {
+/** Replaces the child on purpose (its exit is not a death): killed when stuck in a call, else let go. */
+function replaceChild(kill: boolean): void {
   const old = child;
   child = null;
-  old?.kill('SIGKILL');
+  if (kill) old?.kill('SIGKILL');
+  else if (old?.connected === true) old.disconnect();
   startChild();
 }
 
@@ -76,7 +77,7 @@ function fromChild(message: FromWorker): void {
   finish(task);
   toPool(message);
   runs++;
-  if (options.maxTasksPerChild !== null && runs >= options.maxTasksPerChild) replaceChild();
+  if (options.maxTasksPerChild !== null && runs >= options.maxTasksPerChild) replaceChild(false);
   pump();
 }
 
@@ -115,7 +116,7 @@ function abort(id: number, grace: number): void {
     // The call ignored its cancellation: kill the child, start another.
     finish(task);
     toPool({ type: 'done', id, ok: false, error: serializeError(new CancelledError('the call ignored its cancellation; its child process was killed')) });
-    replaceChild();
+    replaceChild(true);
     pump();
   }, Math.min(grace * 1000, 2 ** 31 - 1));
 }

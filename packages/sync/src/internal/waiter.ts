@@ -2,22 +2,23 @@
 // hand-over rule every primitive of this package follows.
 //
 // asyncio wakes a waiter by completing a bare future; the waiting coroutine
-// then takes the lock (or the item) itself when it resumes, one iteration
-// later. Here acquire()/get()/put() return the Future itself, and whoever
-// holds it (an async function's await, gather(), waitFor(), a done
-// callback) must find the resource theirs when it completes. So a primitive
-// hands the resource over when it wakes a waiter: the lock stays locked for
-// it, the permit is counted out for it, the item is its result.
-//
-// A generator coroutine awaits with `yield*`, through this file's iterator,
-// and so it can be cancelled between the hand-over and its resumption, as an
-// asyncio coroutine can. That is the one window where a hand-over can be
-// lost, so the iterator reports both endings to the waiter: resumed() (the
-// hand-over is final) or abandoned() (a CancelledError arrived first: give
-// the resource back, which wakes the next waiter). Nothing is lost and no
-// counter drifts. An async function cannot be cancelled in that window:
-// cancel() reaches only the Future it awaits, which is done by then, so the
-// cancellation lands at its next await.
+// takes the lock (or the item) itself when its task resumes, one iteration
+// later, and if the task is cancelled first, it passes the wake-up on. Here
+// acquire()/get()/put() return the Future itself, and whoever holds it (an
+// async function's await, gather(), waitFor(), a done callback) must find
+// the resource theirs when it completes. So a primitive hands the resource
+// over when it wakes a waiter (the lock stays locked for it, the permit is
+// counted out, the item is set aside) and the hand-over becomes final when
+// the waiter resumes, as asyncio's would:
+// - A generator awaits with `yield*`, through this file's iterator: the
+//   Future completes at once, and the iterator reports how the generator
+//   comes back: resumed() (final) or abandoned() (a CancelledError arrived
+//   first: give the resource back, which wakes the next waiter).
+// - Any other awaiter: the Future completes on the next iteration, when an
+//   asyncio task would resume; cancelled before that, it gives the resource
+//   back and ends cancelled, so an async function gets CancelledError at its
+//   await, as a coroutine would.
+// Nothing is lost and no counter drifts.
 import { Future, type BaseEventLoop } from '@asyncio-ts/core';
 import type { Linked, WaiterList } from './waiter-list.js';
 
@@ -25,24 +26,57 @@ export abstract class Waiter<T> extends Future<T> implements Linked {
   prevWaiter: Linked | null = null;
   nextWaiter: Linked | null = null;
   list: WaiterList<Linked> | null = null;
-  /** A generator awaits this waiter with `yield*`: the hand-over is final only when it resumes. */
+  /** A generator awaits this waiter with `yield*`: it completes at the hand-over, final when the generator resumes. */
   driven = false;
-  /** Handed over (completed with a result) and not yet resumed from or given back. */
+  /** Driven, completed by a hand-over, and not yet resumed from or given back. */
   handedOver = false;
+  /** Not driven and handed over: the resource is set aside, the Future completes on the next iteration. */
+  #reserved = false;
+  #reservedValue: T | undefined = undefined;
 
   constructor(loop: BaseEventLoop) {
     super({ loop });
   }
 
-  /** Completes the waiter with what the primitive hands it. */
+  /** Hands the resource over (see the file header): resumed() or abandoned() follows. */
   handOver(value: T): void {
-    this.handedOver = true;
+    if (this.driven) {
+      this.handedOver = true;
+      this.setResult(value);
+      return;
+    }
+    this.#reserved = true;
+    this.#reservedValue = value;
+    this.getLoop().callSoon(completeReserved, this);
+  }
+
+  /** The next iteration after a hand-over to an awaiter that is not a generator. @internal */
+  completeReserved(): void {
+    if (!this.#reserved) return;
+    this.#reserved = false;
+    const value = this.#reservedValue as T;
+    this.#reservedValue = undefined;
+    try {
+      this.resumed();
+    } catch (error) {
+      this.setException(error);
+      return;
+    }
     this.setResult(value);
   }
 
-  /** Cancelling a waiter that still waits takes it out of its queue. */
+  /**
+   * Cancelling a waiter that still waits takes it out of its queue; one that
+   * was handed the resource and has not completed gives it back.
+   */
   override cancel(message?: string): boolean {
-    if (!this.done()) this.list?.remove(this);
+    if (this.#reserved) {
+      this.#reserved = false;
+      this.#reservedValue = undefined;
+      this.abandoned();
+    } else if (!this.done()) {
+      this.list?.remove(this);
+    }
     return super.cancel(message);
   }
 
@@ -50,11 +84,15 @@ export abstract class Waiter<T> extends Future<T> implements Linked {
     return new WaiterIterator(this);
   }
 
-  /** The generator that waited resumed with the result: the hand-over is final. */
+  /** The waiter resumed with the resource: the hand-over is final. */
   resumed(): void {}
 
-  /** The generator that waited was cancelled or closed after the hand-over: give the resource back. */
+  /** The waiter was cancelled (or its generator closed) after the hand-over: give the resource back. */
   abandoned(): void {}
+}
+
+function completeReserved(waiter: Waiter<unknown>): void {
+  waiter.completeReserved();
 }
 
 const FRESH = 0;
