@@ -21,6 +21,8 @@ import { monotonicClock, type Clock } from './internal/time.js';
 import { logger } from './logger.js';
 import { Task, type TaskOptions } from './task.js';
 import { isGenerator, type CoroutineLike } from './coroutines.js';
+import type { Executor, WorkerArgs, WorkerFunction, WorkerResult } from '@asyncio-ts/executors';
+import { closeDefaultExecutor, runInExecutor, setDefaultExecutor, shutdownDefaultExecutor, type ShutdownDefaultExecutorOptions } from './executor-bridge.js';
 
 /** An exception handler: `(loop, context) => void`, as asyncio's. */
 export type ExceptionHandler = (loop: BaseEventLoop, context: ExceptionContext) => void;
@@ -41,6 +43,7 @@ const MIN_SCHEDULED_TIMER_HANDLES = 100;
 const MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
 
 let loopCount = 0;
+const NO_ARGS: unknown[] = [];
 
 export abstract class BaseEventLoop implements HandleOwner {
   /** A callback slower than this (seconds) is reported in debug mode. */
@@ -55,10 +58,13 @@ export abstract class BaseEventLoop implements HandleOwner {
   #debug: boolean;
   #exceptionHandler: ExceptionHandler | null = null;
   #taskFactory: TaskFactory | null = null;
-  readonly #tasks = new Set<Task<unknown>>();
+  /** Every pending task, strongly held; each task knows its index (O(1) removal). */
+  readonly #tasks: Task<unknown>[] = [];
   readonly #signals = new SignalHandlers((callback, args) => this.callSoonThreadsafe(callback, ...args));
   readonly #id = ++loopCount;
   #stepping: Task<unknown> | null = null;
+  /** Debug mode: the async-function tasks woken since the last hop, for naming slow continuations. */
+  #resuming: Task<unknown>[] = [];
   /** The last task that stepped, for naming a slow callback in debug mode. */
   #steppedTask: Task<unknown> | null = null;
   /** True while runOnce() calls handles. @internal */
@@ -72,8 +78,12 @@ export abstract class BaseEventLoop implements HandleOwner {
    * lets those microtasks run before the next iteration. @internal
    */
   promiseWork = false;
-  /** Counts tasks for their default names. @internal */
-  taskCounter = 0;
+  /**
+   * Counts calls into the loop made from outside its callbacks (an async
+   * function scheduling, awaiting, settling). The driver watches it to know
+   * when the async functions have gone quiet between iterations. @internal
+   */
+  outsideActivity = 0;
 
   constructor(options: EventLoopOptions = {}) {
     this.#clock = options.clock ?? monotonicClock;
@@ -168,6 +178,8 @@ export abstract class BaseEventLoop implements HandleOwner {
     this.#cancelledTimers = 0;
     this.#signals.clear();
     this.releasePendingTasks();
+    // As asyncio's close(): the default executor shuts down, without waiting.
+    closeDefaultExecutor(this);
     if (loops.current === this) loops.current = null;
   }
 
@@ -187,7 +199,9 @@ export abstract class BaseEventLoop implements HandleOwner {
    */
   callSoon<Args extends unknown[]>(callback: (...args: Args) => unknown, ...args: Args): Handle {
     checkCallback('callSoon', callback);
-    return this.scheduleSoon(callback as Callback, args);
+    // The shared empty array when there are no arguments: the rest array then
+    // does not escape, and V8 need not allocate it.
+    return this.scheduleSoonIn(this.scope.capture(), callback as Callback, args.length === 0 ? NO_ARGS : args);
   }
 
   /**
@@ -209,7 +223,7 @@ export abstract class BaseEventLoop implements HandleOwner {
     checkDelay('callLater', 'delay', delay);
     checkCallback('callLater', callback);
     if (this.#state === 'closed') this.#checkClosed('callLater');
-    return this.callAt(this.time() + delay, callback, ...args);
+    return this.scheduleAtIn(this.scope.capture(), this.time() + delay, callback as Callback, args.length === 0 ? NO_ARGS : args);
   }
 
   /**
@@ -220,32 +234,49 @@ export abstract class BaseEventLoop implements HandleOwner {
   callAt<Args extends unknown[]>(when: number, callback: (...args: Args) => unknown, ...args: Args): TimerHandle {
     checkWhen('callAt', 'when', when);
     checkCallback('callAt', callback);
-    return this.scheduleAt(when, callback as Callback, args);
+    return this.scheduleAtIn(this.scope.capture(), when, callback as Callback, args.length === 0 ? NO_ARGS : args);
   }
 
-  /** callSoon() without the checks, for the package's own callers. @internal */
-  scheduleSoon(callback: Callback, args: unknown[] | undefined): Handle {
-    return this.scheduleSoonIn(this.scope.capture(), callback, args ?? []);
+  /**
+   * callSoon() without the checks, for the package's own callbacks: `args`
+   * as given, or null with up to two arguments inline (no array to
+   * allocate). No async context is captured: the package's own callbacks
+   * need none, and capturing one costs an AsyncResource.
+   * @internal
+   */
+  scheduleSoon(callback: Callback, args: unknown[] | null, arg0?: unknown, arg1?: unknown): Handle {
+    return this.scheduleSoonIn(null, callback, args, arg0, arg1);
   }
 
-  /** scheduleSoon() in a context captured earlier (a done callback's). @internal */
-  scheduleSoonIn(context: ContextRunner | null, callback: Callback, args: unknown[]): Handle {
+  /** scheduleSoon() in a context captured earlier (a done callback's, a task's). @internal */
+  scheduleSoonIn(context: ContextRunner | null, callback: Callback, args: unknown[] | null, arg0?: unknown, arg1?: unknown): Handle {
     if (this.#state === 'closed') this.#checkClosed('callSoon');
-    const handle = new Handle(callback, args, this, context);
-    if (this.#debug) handle.sourceTraceback = captureStack();
+    const handle = new Handle(callback, args, this, context, arg0, arg1);
+    if (this.#debug) handle.debug = { sourceTraceback: captureStack() };
     this.#ready.push(handle);
-    if (!this.inCallbacks) this.readyWhileIdle();
+    if (!this.inCallbacks) {
+      this.outsideActivity++;
+      this.readyWhileIdle();
+    }
     return handle;
   }
 
-  /** callAt() without the checks. @internal */
-  scheduleAt(when: number, callback: Callback, args: unknown[] | undefined): TimerHandle {
+  /** callAt() without the checks, for the package's own callbacks (no context); arguments as in scheduleSoon(). @internal */
+  scheduleAt(when: number, callback: Callback, args: unknown[] | null, arg0?: unknown, arg1?: unknown): TimerHandle {
+    return this.scheduleAtIn(null, when, callback, args, arg0, arg1);
+  }
+
+  /** scheduleAt() in a given context. @internal */
+  scheduleAtIn(context: ContextRunner | null, when: number, callback: Callback, args: unknown[] | null, arg0?: unknown, arg1?: unknown): TimerHandle {
     if (this.#state === 'closed') this.#checkClosed('callAt');
-    const timer = new TimerHandle(when, callback, args, this, this.scope.capture());
-    if (this.#debug) timer.sourceTraceback = captureStack();
+    const timer = new TimerHandle(when, callback, args, this, context, arg0, arg1);
+    if (this.#debug) timer.debug = { sourceTraceback: captureStack() };
     timer.scheduled = true;
     this.#timers.push(timer);
-    if (!this.inCallbacks) this.timerAddedWhileIdle(timer);
+    if (!this.inCallbacks) {
+      this.outsideActivity++;
+      this.timerAddedWhileIdle(timer);
+    }
     return timer;
   }
 
@@ -285,23 +316,58 @@ export abstract class BaseEventLoop implements HandleOwner {
 
   /** Every task of this loop that is not done yet. @internal */
   pendingTasks(): Task<unknown>[] {
-    return [...this.#tasks];
+    return [...this.#tasks].sort((a, b) => a.serial - b.serial);
   }
 
   /** The loop keeps a strong reference to each pending task, so none is collected mid-flight. @internal */
   registerTask(task: Task<unknown>): void {
-    this.#tasks.add(task);
+    if (task.registryIndex >= 0) return;
+    task.registryIndex = this.#tasks.length;
+    this.#tasks.push(task);
   }
 
   /** @internal */
   unregisterTask(task: Task<unknown>): void {
-    this.#tasks.delete(task);
+    const index = task.registryIndex;
+    if (index < 0) return;
+    const last = this.#tasks.pop()!;
+    if (last !== task) {
+      this.#tasks[index] = last;
+      last.registryIndex = index;
+    }
+    task.registryIndex = -1;
   }
 
   /** On close, pending tasks lose the loop's reference; collecting them then warns. @internal */
   protected releasePendingTasks(): void {
-    for (const task of this.#tasks) task.watchDestroyPending();
-    this.#tasks.clear();
+    for (const task of this.#tasks) {
+      task.registryIndex = -1;
+      task.watchDestroyPending();
+    }
+    this.#tasks.length = 0;
+  }
+
+  // --- executors ---------------------------------------------------------------
+
+  /**
+   * Runs `fn(...args)` in `executor` (the loop's default ThreadPoolExecutor
+   * when null, made on first use) and returns a Future of its result.
+   * @throws RuntimeError when the loop is closed, or (default executor) after shutdownDefaultExecutor().
+   * @example
+   * const data = await loop.runInExecutor(null, { module: import.meta.url, export: 'blockingIo' }, 2);
+   */
+  runInExecutor<F extends WorkerFunction>(executor: Executor | null, fn: F, ...args: WorkerArgs<F>): Future<WorkerResult<F>> {
+    return runInExecutor(this, executor, fn, ...args);
+  }
+
+  /** Sets the executor that runInExecutor(null, ...) and toThread() use. */
+  setDefaultExecutor(executor: Executor): void {
+    setDefaultExecutor(this, executor);
+  }
+
+  /** Shuts the default executor down; the Future completes once its work is done (run() calls this at the end). */
+  shutdownDefaultExecutor(options?: ShutdownDefaultExecutorOptions): Future<void> {
+    return shutdownDefaultExecutor(this, options);
   }
 
   // --- signals ---------------------------------------------------------------
@@ -468,8 +534,14 @@ export abstract class BaseEventLoop implements HandleOwner {
    * continuations in debug mode. @internal
    */
   describeResumingTasks(): string {
-    const resuming = [...this.#tasks].filter((task) => !isGeneratorShaped(task.getCoro()) && task.waiter?.done() === true);
+    const resuming = this.#resuming;
+    this.#resuming = [];
     return resuming.length === 0 ? '<async-function code between iterations>' : resuming.map(describeTask).join(', ');
+  }
+
+  /** Debug mode: an async-function task resumes (its awaited Future woke it). @internal */
+  noteResuming(task: Task<unknown>): void {
+    if (this.#debug) this.#resuming.push(task);
   }
 
   /** How many callbacks are ready. @internal */

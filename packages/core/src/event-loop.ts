@@ -17,6 +17,17 @@ import { secondsToTimerMs } from './internal/time.js';
 /** How long one Node macrotask may run iterations before it yields to Node's I/O. */
 const SLICE_MS = 2;
 
+/** How many microtask hops may wait for async functions to go quiet between two iterations. */
+const MAX_MICROTASK_HOPS = 64;
+
+/**
+ * Hops in a row without a call into the loop that count as quiet. Some steps
+ * reach the loop only a few microtasks later without calling it in between:
+ * an async function's return settles its promise a tick later, and each
+ * async helper it awaited adds a tick.
+ */
+const QUIET_HOPS = 4;
+
 // 'hopping': the next pump is a microtask, queued after an iteration so that
 // promise continuations run between iterations.
 type PumpState = 'idle' | 'scheduled' | 'hopping' | 'pumping';
@@ -26,13 +37,9 @@ export class EventLoop extends BaseEventLoop {
   #timer: NodeJS.Timeout | null = null;
   #timerDeadline = Infinity;
   #keepAlive: NodeJS.Timeout | null = null;
-  /** Hop to microtasks after the next iteration too: continuations ran, and their late awaits may not have reached the loop yet. */
-  #hopAfterNext = false;
   /** In debug mode: when the hop was queued and which tasks it lets resume, to time their continuations. */
   #hopQueuedAt: number | null = null;
   #resuming = '';
-  /** When the current slice of iterations ends (performance.now() ms). */
-  #sliceEnd = 0;
   #done: (() => void) | null = null;
   readonly #pumpInScope = () => this.scope.resource.runInAsyncScope(this.#pump, this);
 
@@ -96,32 +103,25 @@ export class EventLoop extends BaseEventLoop {
   #pump(): void {
     if (this.#done === null) return;
     if (this.#hopQueuedAt !== null) this.#timeContinuations(this.#hopQueuedAt);
-    if (this.#pumpState === 'hopping') {
-      if (this.promiseWork) {
-        // Continuations ran since the hop was queued and settled more promises
-        // (an `await` of a done Future, say): let those run too. An `await` of
-        // a pending Future reaches it a microtask later still, so hop once
-        // more after the next iteration.
-        this.promiseWork = false;
-        this.#hopAfterNext = true;
-        return this.#yieldToMicrotasks();
-      }
-    } else {
-      // A hop continues the slice of the macrotask it started in: a fresh
-      // slice per hop would never give Node's I/O its turn.
-      this.#sliceEnd = performance.now() + SLICE_MS;
-    }
+    // A hop continues the slice of the macrotask it started in: a fresh
+    // slice per hop would never give Node's I/O its turn.
+    if (this.#pumpState !== 'hopping') this.#sliceEnd = performance.now() + SLICE_MS;
+    const sliceEnd = this.#sliceEnd;
     this.#pumpState = 'pumping';
-    for (;;) {
+    for (let iteration = 1; ; iteration++) {
       this.promiseWork = false;
       this.runOnce();
       if (this.stopping) return this.#finish();
-      const promiseWork = this.promiseWork;
-      if (promiseWork || this.#hopAfterNext) {
+      if (this.promiseWork) {
         // Let the awaiting async functions resume before the next iteration.
-        this.promiseWork = false;
-        this.#hopAfterNext = promiseWork;
-        return this.#yieldToMicrotasks();
+        if (performance.now() < sliceEnd) {
+          this.#pumpState = 'hopping';
+          this.#afterMicrotasks();
+        } else {
+          this.#pumpState = 'scheduled';
+          setImmediate(this.#pumpInScope);
+        }
+        return;
       }
       const timeout = this.nextTimeout();
       if (timeout > 0) {
@@ -129,30 +129,47 @@ export class EventLoop extends BaseEventLoop {
         if (timeout !== Infinity) this.waitForTimer(timeout);
         return;
       }
-      if (performance.now() >= this.#sliceEnd) return this.#schedulePump();
+      // Reading the clock costs more than a short iteration: look every 16.
+      if ((iteration & 15) === 0 && performance.now() >= sliceEnd) return this.#schedulePump();
     }
   }
 
-  /** Pumps again once the microtasks queued so far have run: in this slice, or after Node's I/O when it is used up. */
-  #yieldToMicrotasks(): void {
-    if (performance.now() < this.#sliceEnd) {
-      this.#pumpState = 'hopping';
-      this.#hop();
-    } else {
-      // Microtasks all run before the next macrotask anyway.
-      this.#pumpState = 'scheduled';
-      setImmediate(this.#pumpInScope);
-    }
-  }
-
-  /** Lets the microtasks queued so far (async functions resuming) run, then pumps again. */
-  #hop(): void {
+  /**
+   * Runs the next iteration once the async functions have gone quiet. An
+   * `await future` registers with the Future a microtask after it starts
+   * (V8's thenable job), so one microtask is not enough: hop on until a few
+   * hops in a row saw no async code call into the loop, up to a bound (an
+   * async loop that never awaits the loop must not starve it).
+   */
+  #afterMicrotasks(): void {
     if (this.getDebug()) {
       this.#hopQueuedAt = this.time();
       this.#resuming = this.describeResumingTasks();
     }
-    queueMicrotask(this.#pumpInScope);
+    this.#hops = 0;
+    this.#quietHops = 0;
+    this.#seenActivity = this.outsideActivity;
+    queueMicrotask(this.#hop);
   }
+
+  /** When the running macrotask's slice ends (performance.now() milliseconds). */
+  #sliceEnd = 0;
+  #hops = 0;
+  #quietHops = 0;
+  #seenActivity = 0;
+  readonly #hop = () => {
+    if (this.outsideActivity !== this.#seenActivity) {
+      this.#seenActivity = this.outsideActivity;
+      this.#quietHops = 0;
+    } else {
+      this.#quietHops++;
+    }
+    if (this.#quietHops < QUIET_HOPS && ++this.#hops < MAX_MICROTASK_HOPS) {
+      queueMicrotask(this.#hop);
+      return;
+    }
+    this.#pumpInScope();
+  };
 
   /** Debug mode: the microtasks since the hop held the loop as a callback would; report them when slow. */
   #timeContinuations(queuedAt: number): void {

@@ -27,16 +27,105 @@ export interface FutureOptions {
   loop?: BaseEventLoop;
 }
 
-type DoneCallback<T> = (future: Future<T>) => unknown;
+/**
+ * What waits for a Future: told at completion, in registration order. A done
+ * callback schedules itself on the loop; a promise awaiting the Future settles
+ * at once; a Task schedules its wake-up. One method, no closure per await.
+ * @internal
+ */
+export interface DoneListener {
+  futureDone(future: Future<unknown>, loop: BaseEventLoop): void;
+}
 
-/** A done callback with the context it runs in, or a settle function for a promise that awaits. */
-interface CallbackEntry<T> {
-  // `any`: a Future<T> must stay assignable to Future<unknown> (callbacks are contravariant).
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  callback: (future: any) => unknown;
-  context: ContextRunner | null;
-  /** Settles an awaiting promise: called at completion, not scheduled. */
-  direct: boolean;
+/** A done callback with the async context it runs in. */
+class CallbackListener implements DoneListener {
+  constructor(
+    // `any`: a Future<T> must stay assignable to Future<unknown> (callbacks are contravariant).
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    readonly callback: (future: any) => unknown,
+    readonly context: ContextRunner | null,
+  ) {}
+
+  futureDone(future: Future<unknown>, loop: BaseEventLoop): void {
+    loop.scheduleSoonIn(this.context, this.callback, null, future);
+  }
+}
+
+/** A promise returned by then(): settled when the Future completes, with then()'s callbacks applied. */
+class ThenListener implements DoneListener {
+  constructor(
+    readonly onFulfilled: ((value: never) => unknown) | null | undefined,
+    readonly onRejected: ((reason: unknown) => unknown) | null | undefined,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (reason: unknown) => void,
+    /** The async-function task whose body awaits, if any: told once the outcome is on its way. */
+    readonly task: AwaitingTask | null,
+  ) {}
+
+  /**
+   * The awaited Future completed: as asyncio schedules a task's wake-up, an
+   * awaiting task resumes on the next iteration, unless the Future says its
+   * completion already took that iteration (sleep(0)). A promise chain that
+   * belongs to no task settles at once.
+   */
+  futureDone(future: Future<unknown>, loop: BaseEventLoop): void {
+    if (this.task === null || future.wakesAwaitersInline() || !loop.isRunning()) this.wake(future, loop);
+    else loop.scheduleSoon(wakeThenListener, null, this, future);
+  }
+
+  /**
+   * Settles the promise now. A task whose cancellation is pending resumes
+   * with CancelledError instead, as asyncio's __step throws it in. @internal
+   */
+  wake(future: Future<unknown>, loop: BaseEventLoop): void {
+    loop.promiseWork = true;
+    const cancellation = this.task === null ? undefined : this.task.awaitedDone(future);
+    this.#settle(future, cancellation);
+  }
+
+  /** Rejects at once: the awaiting task may not await this Future. @internal */
+  refuse(error: Error): void {
+    if (typeof this.onRejected !== 'function') this.reject(error);
+    else this.#apply(this.onRejected, error);
+  }
+
+  #settle(future: Future<unknown>, cancellation: Error | undefined): void {
+    let value: unknown;
+    try {
+      if (cancellation !== undefined) throw cancellation;
+      value = future.result();
+      // A Future whose result is itself (a task returning currentTask()) would
+      // be adopted by its own promise forever: reject, as a promise resolved
+      // with itself does.
+      if (value === future) throw new TypeError(`Chaining cycle detected: the result of ${future} is the Future itself`);
+    } catch (error) {
+      if (typeof this.onRejected !== 'function') return this.reject(error);
+      return this.#apply(this.onRejected, error);
+    }
+    if (typeof this.onFulfilled !== 'function') return this.resolve(value);
+    this.#apply(this.onFulfilled as (value: unknown) => unknown, value);
+  }
+
+  #apply(callback: (value: unknown) => unknown, argument: unknown): void {
+    try {
+      this.resolve(callback(argument));
+    } catch (error) {
+      this.reject(error);
+    }
+  }
+}
+
+function wakeThenListener(listener: ThenListener, future: Future<unknown>): void {
+  listener.wake(future, future.getLoop());
+}
+
+// new Promise(executor) without a closure per call: the executor parks the
+// resolving functions here and then() picks them up at once.
+let parkedResolve: (value: unknown) => void = () => {};
+let parkedReject: (reason: unknown) => void = () => {};
+function parkResolvers(resolve: (value: unknown) => void, reject: (reason: unknown) => void): void {
+  parkedResolve = resolve;
+  parkedReject = reject;
 }
 
 const futureMarker = Symbol.for('asyncio-ts.future');
@@ -45,7 +134,8 @@ const futureMarker = Symbol.for('asyncio-ts.future');
 interface AwaitingTask {
   /** Returns an error when the task may not await this Future (itself, another loop's). */
   noteAwaiting?: (future: Future<unknown>) => Error | null;
-  noteWoken: (future: Future<unknown>) => void;
+  /** The awaited Future is done: the error to resume with instead of its outcome, if any. */
+  awaitedDone: (future: Future<unknown>) => Error | undefined;
 }
 
 /** True when `value` is a Future of asyncio-ts (from any copy of the package). */
@@ -59,7 +149,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #result: T | undefined = undefined;
   #exception: unknown = undefined;
   #hasException = false;
-  #callbacks: CallbackEntry<T>[] | null = null;
+  /** Who waits: none, one listener, or several (most Futures have exactly one). */
+  #listeners: DoneListener | DoneListener[] | null = null;
+  #iterator: FutureIterator<T> | null = null;
   readonly #loop: BaseEventLoop;
   #cancelMessage: string | undefined = undefined;
   /** The CancelledError that cancelled this Future, kept as the cause of the one result() throws. */
@@ -168,25 +260,41 @@ export class Future<T = unknown> implements PromiseLike<T> {
    */
   addDoneCallback(callback: (future: this) => unknown): void {
     checkCallback('addDoneCallback', callback);
-    this.addCallback(callback as unknown as DoneCallback<T>, this.#loop.scope.capture());
+    this.addCallback(callback as unknown as (future: Future<T>) => unknown, this.#loop.scope.capture());
   }
 
   /** Removes every registration of `callback`; returns how many there were. */
   removeDoneCallback(callback: (future: this) => unknown): number {
-    const callbacks = this.#callbacks;
-    if (callbacks === null) return 0;
-    const kept = callbacks.filter((entry) => entry.callback !== (callback as unknown));
-    this.#callbacks = kept;
-    return callbacks.length - kept.length;
+    const listeners = this.#listeners;
+    if (listeners === null) return 0;
+    const matches = (listener: DoneListener) => listener instanceof CallbackListener && listener.callback === callback;
+    if (!Array.isArray(listeners)) {
+      if (!matches(listeners)) return 0;
+      this.#listeners = null;
+      return 1;
+    }
+    const kept = listeners.filter((listener) => !matches(listener));
+    this.#listeners = kept;
+    return listeners.length - kept.length;
   }
 
   /** addDoneCallback() with a given context and no checks. @internal */
-  addCallback(callback: DoneCallback<T>, context: ContextRunner | null): void {
+  addCallback(callback: (future: Future<T>) => unknown, context: ContextRunner | null): void {
+    this.addListener(new CallbackListener(callback, context));
+  }
+
+  /** Registers a listener; one added to a done Future is told at once. @internal */
+  addListener(listener: DoneListener): void {
     if (this.#state !== 'pending') {
-      this.#loop.scheduleSoonIn(context, callback as (future: unknown) => unknown, [this]);
+      // Awaiting a done Future does not suspend, as in asyncio.
+      if (listener instanceof ThenListener) listener.wake(this as Future<unknown>, this.#loop);
+      else listener.futureDone(this as Future<unknown>, this.#loop);
       return;
     }
-    (this.#callbacks ??= []).push({ callback, context, direct: false });
+    const listeners = this.#listeners;
+    if (listeners === null) this.#listeners = listener;
+    else if (Array.isArray(listeners)) listeners.push(listener);
+    else this.#listeners = [listeners, listener];
   }
 
   /** Makes `await future` work: the promise settles with the result, or rejects. */
@@ -194,90 +302,47 @@ export class Future<T = unknown> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return new Promise<R1 | R2>((resolve, reject) => {
-      const settle = (refusal: Error | null) => {
-        // A Future whose result is itself (a task returning currentTask())
-        // would be adopted by its own promise forever: reject, as a promise
-        // resolved with itself does.
-        const cycle = this.#state === 'finished' && !this.#hasException && (this.#result as unknown) === this;
-        if (refusal === null && this.#state === 'finished' && !this.#hasException && !cycle) {
-          if (typeof onFulfilled !== 'function') return resolve(this.#result as unknown as R1);
-          try {
-            resolve(onFulfilled(this.#result as T));
-          } catch (error) {
-            reject(error);
-          }
-          return;
-        }
-        let error: unknown;
-        if (refusal !== null) {
-          error = refusal;
-        } else if (cycle) {
-          error = new TypeError(`Chaining cycle detected: the result of ${this} is the Future itself`);
-        } else {
-          try {
-            this.result();
-          } catch (thrown) {
-            error = thrown;
-          }
-        }
-        if (typeof onRejected !== 'function') return reject(error);
-        try {
-          resolve(onRejected(error));
-        } catch (thrown) {
-          reject(thrown);
-        }
-      };
-      this.#listen(settle);
-    });
-  }
-
-  /** Makes `yield* future` work in a generator coroutine. */
-  [Symbol.iterator](): Iterator<unknown, T, unknown> {
-    return new FutureIterator(this);
-  }
-
-  /** Registers a promise settle function; it runs at completion, not on the next iteration. */
-  #listen(settle: (refusal: Error | null) => void): void {
+    const promise = new Promise<R1 | R2>(parkResolvers as never);
+    this.#loop.outsideActivity++;
     // An async-function task awaits this Future: it is the task's waiter, so
     // that cancelling the task cancels what it awaits; and it learns when the
     // outcome is on its way to the body (settling queues the continuation).
     // A task may not await itself, nor a Future of another loop.
     const task = taskStorage.getStore() as AwaitingTask | undefined;
-    if (task?.noteAwaiting !== undefined) {
-      const refusal = task.noteAwaiting(this as Future<unknown>);
-      if (refusal !== null) {
-        settle(refusal);
-        return;
-      }
-      const settleOnly = settle;
-      settle = () => {
-        settleOnly(null);
-        task.noteWoken(this as Future<unknown>);
-      };
-    }
-    if (this.#state !== 'pending') {
-      this.#loop.promiseWork = true;
-      settle(null);
-      return;
-    }
-    const settleNow = settle;
-    (this.#callbacks ??= []).push({ callback: () => settleNow(null), context: null, direct: true });
+    const awaiting = task?.noteAwaiting !== undefined ? task : null;
+    const listener = new ThenListener(onFulfilled as (value: never) => unknown, onRejected, parkedResolve, parkedReject, awaiting);
+    const refusal = awaiting?.noteAwaiting!(this as Future<unknown>) ?? null;
+    if (refusal !== null) listener.refuse(refusal);
+    else this.addListener(listener);
+    return promise;
   }
 
-  /** Runs the settle functions and schedules the done callbacks, in registration order. @internal */
+  /** Makes `yield* future` work in a generator coroutine. */
+  [Symbol.iterator](): Iterator<unknown, T, unknown> {
+    return (this.#iterator ??= new FutureIterator(this));
+  }
+
+  /** True when awaiting code should resume in the iteration this Future completes in. @internal */
+  wakesAwaitersInline(): boolean {
+    return false;
+  }
+
+  /** What `yield* future` yields while the Future is pending: the Future itself. @internal */
+  yieldValue(): unknown {
+    return this;
+  }
+
+  /** Tells the listeners, in registration order. @internal */
   protected scheduleCallbacks(): void {
-    const callbacks = this.#callbacks;
-    if (callbacks === null) return;
-    this.#callbacks = null;
-    for (const entry of callbacks) {
-      if (entry.direct) {
-        this.#loop.promiseWork = true;
-        entry.callback(this);
-      } else {
-        this.#loop.scheduleSoonIn(entry.context, entry.callback as (future: unknown) => unknown, [this]);
-      }
+    const listeners = this.#listeners;
+    if (listeners === null) return;
+    this.#listeners = null;
+    const self = this as Future<unknown>;
+    if (!Array.isArray(listeners)) {
+      listeners.futureDone(self, this.#loop);
+      return;
     }
+    for (const listener of listeners) listener.futureDone(self, this.#loop);
   }
 
   /** The CancelledError that result() throws for a cancelled Future. @internal */
@@ -325,7 +390,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
       const result = (this.#result as unknown) === this ? '<itself>' : describe(this.#result);
       parts.push(this.#hasException ? `exception=${describeError(this.#exception)}` : `result=${result}`);
     }
-    const waiting = this.#callbacks?.length ?? 0;
+    const listeners = this.#listeners;
+    const waiting = listeners === null ? 0 : Array.isArray(listeners) ? listeners.length : 1;
     if (waiting > 0) parts.push(`callbacks=${waiting}`);
     return parts.join(' ');
   }
@@ -342,21 +408,22 @@ function describeError(error: unknown): string {
   return describe(error);
 }
 
-/** The iterator behind `yield* future`: yields the Future while pending, then returns its result. */
+/**
+ * The iterator behind `yield* future`, one per Future and stateless: it yields
+ * while the Future is pending (a task resumes only once it is done), then
+ * returns the result or throws.
+ */
 class FutureIterator<T> implements Iterator<unknown, T, unknown> {
   readonly #future: Future<T>;
-  #yielded = false;
 
   constructor(future: Future<T>) {
     this.#future = future;
   }
 
   next(): IteratorResult<unknown, T> {
-    if (!this.#yielded && !this.#future.done()) {
-      this.#yielded = true;
-      return { done: false, value: this.#future };
-    }
-    return { done: true, value: this.#future.result() };
+    const future = this.#future;
+    if (!future.done()) return { done: false, value: future.yieldValue() };
+    return { done: true, value: future.result() };
   }
 
   /** An error thrown into the generator at this `yield*` surfaces there. */

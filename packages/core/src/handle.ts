@@ -7,12 +7,14 @@
  * callbacks no context is captured, since it is the same one.
  */
 import { inspect } from 'node:util';
-import type { ContextRunner } from './internal/context.js';
+import type { ContextRunner, LoopScope } from './internal/context.js';
 import type { HeapItem } from './internal/heap.js';
 
 /** What a Handle needs of its loop. */
 export interface HandleOwner {
   callExceptionHandler(context: ExceptionContext): void;
+  /** @internal */
+  readonly scope: LoopScope;
   /** @internal */
   timerHandleCancelled(handle: TimerHandle): void;
 }
@@ -39,19 +41,28 @@ const EMPTY: unknown[] = [];
 /** A callback scheduled on a loop by callSoon(); cancel() stops it from running. */
 export class Handle {
   /** @internal */ callback: Callback | null;
-  /** @internal */ args: unknown[];
+  /** The arguments as given to callSoon(); null when the loop's own callers pass up to two inline. @internal */
+  args: unknown[] | null;
+  /** @internal */ arg0: unknown;
+  /** @internal */ arg1: unknown;
   /** @internal */ readonly loop: HandleOwner;
   /** @internal */ readonly context: ContextRunner | null;
   /** @internal */ isCancelled = false;
-  /** Where the handle was created, in debug mode. @internal */
-  sourceTraceback: string | undefined;
-  /** @internal */ repr: string | undefined;
+  /** Where the handle was created (debug mode), and its description once cancelled. @internal */
+  debug: HandleDebugInfo | null = null;
 
-  constructor(callback: Callback, args: unknown[] | undefined, loop: HandleOwner, context: ContextRunner | null) {
+  constructor(callback: Callback, args: unknown[] | null, loop: HandleOwner, context: ContextRunner | null, arg0?: unknown, arg1?: unknown) {
     this.callback = callback;
-    this.args = args ?? EMPTY;
+    this.args = args;
+    this.arg0 = arg0;
+    this.arg1 = arg1;
     this.loop = loop;
     this.context = context;
+  }
+
+  /** Where the handle was created, in debug mode. @internal */
+  get sourceTraceback(): string | undefined {
+    return this.debug?.sourceTraceback;
   }
 
   /** Cancels the callback; it will not run. Cancelling twice does nothing. */
@@ -59,9 +70,10 @@ export class Handle {
     if (this.isCancelled) return;
     this.isCancelled = true;
     // Keep a description for debug output before dropping the references.
-    if (this.sourceTraceback !== undefined) this.repr = this.toString();
+    if (this.debug !== null) this.debug.repr = this.toString();
     this.callback = null;
     this.args = EMPTY;
+    this.arg0 = this.arg1 = undefined;
   }
 
   /** True when cancel() was called. */
@@ -72,18 +84,27 @@ export class Handle {
   /** Runs the callback; an error goes to the loop's exception handler. @internal */
   run(): void {
     const callback = this.callback!;
+    this.loop.scope.callbackStarting();
     try {
-      if (this.context === null) callback(...this.args);
-      else this.context.runInAsyncScope(callback, null, ...this.args);
+      if (this.context !== null) this.context.runInAsyncScope(callback, null, ...this.arguments());
+      else if (this.args === null) callback(this.arg0, this.arg1);
+      else if (this.args.length === 0) callback();
+      else callback(...this.args);
     } catch (error) {
-      const context: ExceptionContext = { message: `Exception in callback ${describeCallback(callback, this.args)}`, exception: error, handle: this };
+      const context: ExceptionContext = { message: `Exception in callback ${describeCallback(callback, this.arguments())}`, exception: error, handle: this };
       if (this.sourceTraceback !== undefined) context.sourceTraceback = this.sourceTraceback;
       this.loop.callExceptionHandler(context);
     }
   }
 
+  /** The arguments the callback gets. @internal */
+  arguments(): unknown[] {
+    if (this.args !== null) return this.args;
+    return this.arg1 === undefined ? (this.arg0 === undefined ? EMPTY : [this.arg0]) : [this.arg0, this.arg1];
+  }
+
   toString(): string {
-    if (this.repr !== undefined) return this.repr;
+    if (this.debug?.repr !== undefined) return this.debug.repr;
     return `<${this.constructor.name}${this.describeState()}>`;
   }
 
@@ -91,7 +112,7 @@ export class Handle {
   describeState(): string {
     const parts: string[] = [];
     if (this.isCancelled) parts.push('cancelled');
-    if (this.callback !== null) parts.push(describeCallback(this.callback, this.args));
+    if (this.callback !== null) parts.push(describeCallback(this.callback, this.arguments()));
     if (this.sourceTraceback !== undefined) parts.push(`created at ${creationSite(this.sourceTraceback)}`);
     return parts.length > 0 ? ` ${parts.join(' ')}` : '';
   }
@@ -101,6 +122,12 @@ export class Handle {
   }
 }
 
+/** Debug-mode facts about a handle, kept apart so that handles stay small. @internal */
+export interface HandleDebugInfo {
+  sourceTraceback: string;
+  repr?: string;
+}
+
 /** A callback scheduled for a point in loop time by callLater() or callAt(). */
 export class TimerHandle extends Handle implements HeapItem {
   /** @internal */ readonly deadline: number;
@@ -108,8 +135,8 @@ export class TimerHandle extends Handle implements HeapItem {
   /** True while the handle sits in the loop's timer heap. @internal */
   scheduled = false;
 
-  constructor(when: number, callback: Callback, args: unknown[] | undefined, loop: HandleOwner, context: ContextRunner | null) {
-    super(callback, args, loop, context);
+  constructor(when: number, callback: Callback, args: unknown[] | null, loop: HandleOwner, context: ContextRunner | null, arg0?: unknown, arg1?: unknown) {
+    super(callback, args, loop, context, arg0, arg1);
     this.deadline = when;
   }
 

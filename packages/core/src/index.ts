@@ -41,3 +41,4 @@ export { createEagerTaskFactory, eagerTaskFactory } from './eager.js';
 export { dumpTasks, taskTree, type TaskNode } from './dump-tasks.js';
 export { logger, setLogger, stderrLogger, type Logger } from './logger.js';
 export { monotonicClock, type Clock } from './internal/time.js';
+export { toThread, wrapFuture, type ShutdownDefaultExecutorOptions } from './executor-bridge.js';

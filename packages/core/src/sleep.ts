@@ -15,18 +15,21 @@ import { neverAwaited } from './internal/never-awaited.js';
 /** The Future sleep() returns; cancelling it cancels its timer. */
 export class SleepFuture<T> extends Future<T> {
   #timer: TimerHandle | null = null;
-  #yielded = false;
   readonly #delay: number;
+  #watched = false;
 
   constructor(loop: BaseEventLoop, delay: number, result: T) {
     super({ loop });
     this.#delay = delay;
     if (delay <= 0) {
-      loop.scheduleSoon(settleSleep, [this, result]);
+      loop.scheduleSoon(settleSleep, null, this, result);
     } else {
-      this.#timer = loop.scheduleAt(loop.time() + delay, settleSleep, [this, result]);
+      this.#timer = loop.scheduleAt(loop.time() + delay, settleSleep, null, this, result);
     }
-    if (loop.getDebug()) neverAwaited.watch(this, 'sleep');
+    if (loop.getDebug()) {
+      this.#watched = true;
+      neverAwaited.watch(this, 'sleep');
+    }
   }
 
   override cancel(message?: string): boolean {
@@ -39,25 +42,31 @@ export class SleepFuture<T> extends Future<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    neverAwaited.forget(this);
+    this.#observed();
     return super.then(onFulfilled, onRejected);
   }
 
   override [Symbol.iterator](): Iterator<unknown, T, unknown> {
-    neverAwaited.forget(this);
-    if (this.#delay > 0) return super[Symbol.iterator]();
-    // sleep(0) yields bare, as asyncio's __sleep0: its task steps again on
-    // the next iteration, just after this Future got its result.
-    return this.#yieldOnce();
+    this.#observed();
+    return super[Symbol.iterator]();
   }
 
-  *#yieldOnce(): Generator<unknown, T, unknown> {
-    if (!this.#yielded && !this.done()) {
-      this.#yielded = true;
-      yield undefined;
-    }
-    while (!this.done()) yield this;
-    return this.result();
+  /**
+   * sleep(0) yields bare, as asyncio's __sleep0: its task steps again on the
+   * next iteration, just after this Future got its result. @internal
+   */
+  override wakesAwaitersInline(): boolean {
+    return this.#delay <= 0;
+  }
+
+  override yieldValue(): unknown {
+    return this.#delay > 0 ? this : undefined;
+  }
+
+  #observed(): void {
+    if (!this.#watched) return;
+    this.#watched = false;
+    neverAwaited.forget(this);
   }
 
   override toString(): string {

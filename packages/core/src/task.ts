@@ -19,7 +19,7 @@ import { Future, isFuture } from './future.js';
 import { coroutineName, isGenerator, isThenable, type Coroutine, type CoroutineLike } from './coroutines.js';
 import type { BaseEventLoop } from './base-event-loop.js';
 import { describe } from './internal/checks.js';
-import { taskStorage, type ContextRunner } from './internal/context.js';
+import { enterTaskStore, taskStorage, type ContextRunner } from './internal/context.js';
 import { watchDestroyedPending } from './internal/destroyed-pending.js';
 
 export interface TaskOptions {
@@ -32,22 +32,27 @@ export interface TaskOptions {
 }
 
 let taskNameCounter = 0;
+let taskSerial = 0;
 
 export class Task<T = unknown> extends Future<T> {
   readonly #coro: CoroutineLike<T>;
   #generator: Coroutine<T> | null = null;
   #started = false;
-  #name: string;
+  /** The name, or the number N of the default name `Task-N` (a string is made only when asked). */
+  #name: string | number;
+  /** Creation order, for listings. @internal */
+  readonly serial = ++taskSerial;
+  /** Where the loop's registry holds this task; -1 when it does not. @internal */
+  registryIndex = -1;
   /** The Future this task waits on (asyncio's _fut_waiter). */
   #waiter: Future<unknown> | null = null;
+  /** In a generator task, the loop Future its async body awaits now. */
+  #bodyWaiter: Future<unknown> | null = null;
   #mustCancel = false;
   #cancelMessage: string | undefined = undefined;
   #cancelsRequested = 0;
   readonly #context: ContextRunner | null;
   #abort: AbortController | null = null;
-  #wakeUp: ((future: Future<unknown>) => void) | null = null;
-  /** The waiter whose outcome an async body is about to resume with (see noteWoken). */
-  #wokenBy: Future<unknown> | null = null;
   #logDestroyPending = true;
 
   constructor(coro: CoroutineLike<T>, options: TaskOptions = {}) {
@@ -60,17 +65,17 @@ export class Task<T = unknown> extends Future<T> {
     // through the task): a rejection before the first step is not unhandled.
     // Only a native promise: another thenable may start work on each then().
     if (coro instanceof Promise) coro.then(undefined, ignore);
-    this.#name = options.name !== undefined ? String(options.name) : `Task-${++taskNameCounter}`;
+    this.#name = options.name !== undefined ? String(options.name) : ++taskNameCounter;
     this.#context = loop.scope.capture();
     loop.registerTask(this as unknown as Task<unknown>);
     if (options.eagerStart === true && loop.isRunning()) this.step();
-    else loop.scheduleSoonIn(this.#context, stepTask, [this]);
+    else loop.scheduleSoonIn(this.#context, stepTask, null, this);
   }
 
   // --- the public face ---------------------------------------------------------
 
   getName(): string {
-    return this.#name;
+    return typeof this.#name === 'number' ? `Task-${this.#name}` : this.#name;
   }
 
   setName(name: unknown): void {
@@ -116,11 +121,11 @@ export class Task<T = unknown> extends Future<T> {
       // The waiter's cancellation wakes the task with CancelledError.
       return true;
     }
-    const woken = this.#wokenBy;
-    if (woken !== null && woken.cancelled() && taskStorage.getStore() !== this) {
-      // An async body is about to resume with a CancelledError: that one
-      // answers this request too, as asyncio's __step lets a CancelledError
-      // thrown in satisfy _must_cancel.
+    // Awaiting an async body (which refuses to be cancelled from outside):
+    // cancel what the body awaits, so the body sees the CancelledError.
+    const bodyWaiter = this.#bodyWaiter;
+    if (bodyWaiter !== null && this.#waiter instanceof BodyFuture && bodyWaiter.cancel(message)) {
+      this.#bodyWaiter = null;
       return true;
     }
     this.#mustCancel = true;
@@ -167,10 +172,15 @@ export class Task<T = unknown> extends Future<T> {
     this.#waiter = null;
     const loop = this.getLoop();
     const previous = loop.stepping;
+    const previousStore = taskStorage.getStore();
     loop.stepping = this as unknown as Task<unknown>;
+    // The task is the async context's task while it steps, so that promises
+    // made in the step (an async helper it calls) know their task.
+    enterTaskStore(this);
     try {
-      taskStorage.run(this, runStep, this, error, hasError, value);
+      this.runStep(error, hasError, value);
     } finally {
+      enterTaskStore(previousStore);
       loop.stepping = previous;
     }
   }
@@ -263,7 +273,7 @@ export class Task<T = unknown> extends Future<T> {
     const loop = this.getLoop();
     if (yielded === undefined || yielded === null) {
       // A bare yield: give the other callbacks one iteration, as sleep(0).
-      loop.scheduleSoonIn(this.#context, stepTask, [this]);
+      loop.scheduleSoonIn(this.#context, stepTask, null, this);
       return;
     }
     let future: Future<unknown>;
@@ -287,18 +297,22 @@ export class Task<T = unknown> extends Future<T> {
       this.#stepWithError(new RuntimeError(`Task cannot await on itself: ${this}`));
       return;
     }
-    this.#wakeUp ??= (done) => this.#resume(done);
-    future.addCallback(this.#wakeUp, this.#context);
+    future.addListener(this as unknown as Task<unknown>);
     this.#waiter = future;
     if (this.#mustCancel && future.cancel(this.#cancelMessage)) this.#mustCancel = false;
   }
 
   #stepWithError(error: Error): void {
-    this.getLoop().scheduleSoonIn(this.#context, stepTask, [this, error, true]);
+    this.getLoop().scheduleSoonIn(this.#context, stepTaskWithError, null, this, error);
   }
 
-  /** The awaited Future is done: resume with its result, or throw its error in (asyncio's __wakeup). */
-  #resume(future: Future<unknown>): void {
+  /** The Future this task awaits is done: schedule the wake-up, in the task's context. @internal */
+  futureDone(future: Future<unknown>, loop: BaseEventLoop): void {
+    loop.scheduleSoonIn(this.#context, wakeTask, null, this, future);
+  }
+
+  /** The awaited Future is done: resume with its result, or throw its error in (asyncio's __wakeup). @internal */
+  resume(future: Future<unknown>): void {
     let value: unknown;
     try {
       value = future.result();
@@ -311,7 +325,8 @@ export class Task<T = unknown> extends Future<T> {
 
   /**
    * Code running in this task awaits `future` (its then() was called): in an
-   * async-function body, it becomes the waiter. Awaiting the task itself or a
+   * async-function body it becomes the waiter; in a generator task, the async
+   * body the generator awaits waits on it. Awaiting the task itself or a
    * Future of another loop is refused with RuntimeError, as asyncio's __step
    * refuses them, instead of waiting forever.
    * @internal
@@ -320,25 +335,26 @@ export class Task<T = unknown> extends Future<T> {
     if (this.done()) return null;
     if (future === (this as Future<unknown>)) return new RuntimeError(`Task cannot await on itself: ${this}`);
     if (future.getLoop() !== this.getLoop()) return new RuntimeError(`Task ${this} got Future ${future} attached to a different loop`);
-    if (this.#generator !== null) return null;
-    this.#waiter = future;
+    if (this.#generator !== null) this.#bodyWaiter = future;
+    else this.#waiter = future;
     if (this.#mustCancel && future.cancel(this.#cancelMessage)) this.#mustCancel = false;
     return null;
   }
 
   /**
-   * The waiter of the async body is done and its continuation is queued: until
-   * that microtask has run, the body has not resumed (asyncio's __wakeup has
-   * not stepped yet). Then the waiter is cleared, as __step clears _fut_waiter.
-   * @internal
+   * The Future an async body awaited is done and the body resumes now (what
+   * asyncio's __wakeup/__step do for a coroutine): the waiter is cleared, and
+   * a pending cancellation is delivered as the CancelledError to resume
+   * with. A CancelledError already on its way answers it. @internal
    */
-  noteWoken(future: Future<unknown>): void {
-    if (this.#generator !== null || this.#waiter !== future) return;
-    this.#wokenBy = future;
-    queueMicrotask(() => {
-      if (this.#wokenBy === future) this.#wokenBy = null;
-      if (this.#waiter === future) this.#waiter = null;
-    });
+  awaitedDone(future: Future<unknown>): Error | undefined {
+    this.getLoop().noteResuming(this as unknown as Task<unknown>);
+    if (this.#waiter === future) this.#waiter = null;
+    if (this.#bodyWaiter === future) this.#bodyWaiter = null;
+    if (!this.#mustCancel || this.done()) return undefined;
+    this.#mustCancel = false;
+    if (future.cancelled()) return undefined;
+    return new CancelledError(this.#cancelMessage);
   }
 
 
@@ -364,7 +380,7 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   override toString(): string {
-    let text = `<Task ${this.state} name='${this.#name}' coro=<${coroutineName(this.#coro)}()>`;
+    let text = `<Task ${this.state} name='${this.getName()}' coro=<${coroutineName(this.#coro)}()>`;
     if (this.state === 'finished') text += ` ${this.describeState().replace(/^finished ?/, '')}`.trimEnd();
     if (this.#waiter !== null) text += ` wait_for=${this.#waiter}`;
     return `${text}>`;
@@ -377,13 +393,17 @@ export class Task<T = unknown> extends Future<T> {
 
 function ignore(): void {}
 
-/** Steps a task from a loop callback; a module function, so scheduling needs no closure. */
-function stepTask(task: Task<unknown>, error?: unknown, hasError?: boolean): void {
-  task.step(error, hasError === true);
+// Loop callbacks as module functions, so scheduling a task needs no closure.
+function stepTask(task: Task<unknown>): void {
+  task.step();
 }
 
-function runStep(task: Task<unknown>, error: unknown, hasError: boolean, value: unknown): void {
-  task.runStep(error, hasError, value);
+function stepTaskWithError(task: Task<unknown>, error: unknown): void {
+  task.step(error, true);
+}
+
+function wakeTask(task: Task<unknown>, future: Future<unknown>): void {
+  task.resume(future);
 }
 
 function checkCoroutine(coro: unknown): void {
@@ -407,4 +427,30 @@ export function settleFromPromise<T>(future: Future<T>, promise: PromiseLike<T>)
       else future.setException(error);
     },
   );
+}
+
+/**
+ * The Future through which a generator task awaits an async body that runs
+ * inside it (timeout() or taskGroup() with an async body): cancelling the
+ * task must reach the body, so this bridge refuses to be cancelled itself
+ * and settles only as the body ends. @internal
+ */
+export class BodyFuture<T> extends Future<T> {
+  constructor(loop: BaseEventLoop, body: PromiseLike<T>) {
+    super({ loop });
+    body.then(
+      (value) => {
+        if (!this.done()) this.setResult(value);
+      },
+      (error) => {
+        if (this.done()) return;
+        if (CancelledError.isInstance(error)) super.cancel((error as Error).message || undefined);
+        else this.setException(error);
+      },
+    );
+  }
+
+  override cancel(): boolean {
+    return false;
+  }
 }

@@ -314,12 +314,9 @@ describe('Handle context (AsyncLocalStorage as contextvars)', () => {
     loop.close();
   });
 
-  // Known failure, reported to the owner of internal/context.ts: a callback
-  // that runs in a captured context makes every callback it schedules capture
-  // again (one AsyncResource per callSoon), so the fast path for callbacks
-  // scheduled from the loop's own callbacks never applies. When it is fixed,
-  // this test starts failing: turn `it.fails` into `it`.
-  it.fails('does not capture a context for a callback scheduled from the loop\'s own callbacks', async () => {
+  // A callback that runs in a captured context hands that context on to what
+  // it schedules, instead of capturing again (one AsyncResource per callSoon).
+  it('does not capture a context for a callback scheduled from the loop\'s own callbacks', async () => {
     const loop = guard.newLoop();
     let captured = 0;
     const hook = createHook({

@@ -226,12 +226,10 @@ describe('which iteration a task resumes in', () => {
     loop.close();
   });
 
-  // The same Python as above. An async function cannot resume through a done
-  // callback: its `await` continues in the microtasks the loop lets run right
-  // after the iteration that completed the Future, before the next one. So it
-  // never runs later than the generator does, and one iteration earlier after
-  // a pending Future; past a done Future it goes on before the next iteration.
-  it('goes on before the next iteration past a done Future, and right after the iteration that completes a pending one (async function)', async () => {
+  // The same Python as above. An async function's wake-up is scheduled on the
+  // loop as asyncio schedules a task's, so it resumes in the same iterations
+  // as the generator does; past a done Future it goes on without suspending.
+  it('goes on past a done Future, and in the iteration after the one that completes a pending one (async function)', async () => {
     const loop = guard.newLoop();
     const trace: unknown[] = [];
     const tick = countIterations(loop);
@@ -255,8 +253,8 @@ describe('which iteration a task resumes in', () => {
       ['start', 1],
       ['after done', 1, 'd'],
       ['set', 2],
-      ['after pending', 2, 'p'],
-      ['after sleep(0)', 3],
+      ['after pending', 3, 'p'],
+      ['after sleep(0)', 4],
     ]);
     loop.close();
   });
@@ -316,9 +314,9 @@ describe('which iteration a task resumes in', () => {
     loop.close();
   });
 
-  // The same Python as above; the async parent resumes right after the
-  // iteration in which the child finished.
-  it('starts a child task on the next iteration and resumes its async parent right after it', async () => {
+  // The same Python as above, with the same trace: the async parent's wake-up
+  // is scheduled when the child finishes, and runs on the next iteration.
+  it('starts a child task on the next iteration and resumes its async parent on the one after', async () => {
     const loop = guard.newLoop();
     const trace: unknown[] = [];
     const tick = countIterations(loop);
@@ -334,7 +332,7 @@ describe('which iteration a task resumes in', () => {
     expect(trace).toEqual([
       ['created', 1],
       ['child runs', 2],
-      ['parent resumes', 2, 'child result'],
+      ['parent resumes', 3, 'child result'],
     ]);
     loop.close();
   });

@@ -550,10 +550,7 @@ describe('taskGroup() with mixed shapes', () => {
     expect(log).toEqual(['async body', 'generator child']);
   });
 
-  // FOREIGN_BODY (task.ts, reported): a generator task does not pass its
-  // cancellation on to an async body it awaits, so the body is not
-  // interrupted and the group waits for it.
-  it.fails('interrupts an async body run from a generator caller when a task fails', async () => {
+  it('interrupts an async body run from a generator caller when a task fails', async () => {
     const error = new Error('child failed');
     const log: string[] = [];
     const outcome = await runVirtual(function* () {

@@ -289,22 +289,6 @@ const bodies: BodyShape[] = [
 
 const pairs = callers.flatMap((caller) => bodies.map((body) => ({ ...caller, ...body })));
 
-// Known bugs outside these files, reported with minimal repros. The tests stay
-// as asyncio behaves, marked `it.fails` where a bug breaks them, so that the
-// fix turns them red and the mark is removed:
-// - LATE_AWAIT (task.ts/future.ts): an async-function task cancelled between
-//   two loop awaits (its next `await` registers a microtask late) goes on
-//   past an await of a Future that is already done, instead of getting
-//   CancelledError there, as the DESIGN's "CancelledError is thrown at its
-//   next loop await" says.
-// - TESTLOOP_JUMP (testing/test-loop.ts): the TestLoop advances its clock by
-//   the delay it computed when it went idle, jumping over a timer that an
-//   async continuation added a few microtasks later.
-// - FOREIGN_BODY (task.ts): a generator task does not pass its cancellation
-//   on to an async body it awaits (noteAwaiting() ignores generator tasks),
-//   so `yield* timeout(d, async () => …)` throws TimeoutError at the deadline
-//   while the body runs on, uncancelled.
-const knownBug = (broken: boolean) => (broken ? it.fails : it);
 
 /** The error of a failed outcome (fails the test for a successful one). */
 function errorOf(outcome: Outcome<unknown>): unknown {
@@ -313,8 +297,6 @@ function errorOf(outcome: Outcome<unknown>): unknown {
 }
 
 describe.each(pairs)('timeout() with a $body body, called from a $caller task', (shape) => {
-  const lateAwait = shape.caller === 'async function';
-  const foreignBody = shape.caller === 'function*' && shape.body === 'async function';
 
   it('returns the body’s result when it finishes in time', async () => {
     // test_timeout_not_called: timeout(10) around sleep(0.01) -> not expired, when() > now
@@ -325,7 +307,7 @@ describe.each(pairs)('timeout() with a $body body, called from a $caller task', 
     expect(seen.cm!.when()).toBe(10);
   });
 
-  knownBug(foreignBody)('cancels the body at the deadline and throws TimeoutError caused by CancelledError', async () => {
+  it('cancels the body at the deadline and throws TimeoutError caused by CancelledError', async () => {
     // test_timeout_basic, test_waiter_cancelled, test_timeout_exception_cause
     const seen: Seen = {};
     const log: string[] = [];
@@ -350,7 +332,7 @@ describe.each(pairs)('timeout() with a $body body, called from a $caller task', 
     expect(seen.cm!.when()).toBeCloseTo(0.01, 9);
   });
 
-  knownBug(foreignBody)('waits for the body’s cleanup after the deadline before throwing TimeoutError', async () => {
+  it('waits for the body’s cleanup after the deadline before throwing TimeoutError', async () => {
     const seen: Seen = {};
     const outcome = await runVirtual(async () => createTask(shape.call(() => timeout(1, shape.slowCleanup(10, 0.5, seen)))));
     expect(errorOf(outcome)).toBeInstanceOf(TimeoutError);
@@ -381,7 +363,7 @@ describe.each(pairs)('timeout() with a $body body, called from a $caller task', 
     expect(seen.cm!.when()).toBe(0);
   });
 
-  knownBug(lateAwait)('expires at once with a zero delay around sleep(0)', async () => {
+  it('expires at once with a zero delay around sleep(0)', async () => {
     // test_timeout_zero_sleep_zero
     const seen: Seen = {};
     const outcome = await runVirtual(async () => createTask(shape.call(() => timeout(0, shape.sleeps(0, 'never', seen)))));
@@ -411,14 +393,14 @@ describe.each(pairs)('timeout() with a $body body, called from a $caller task', 
     expect(seen.cm!.expired()).toBe(false);
   });
 
-  knownBug(foreignBody)('throws the error the body raises while it is cancelled by the deadline', async () => {
+  it('throws the error the body raises while it is cancelled by the deadline', async () => {
     // test_foreign_exception_on_timeout: crash() raises 1/0 in finally -> ZeroDivisionError
     const error = new Error('ZeroDivisionError');
     const outcome = await runVirtual(async () => createTask(shape.call(() => timeout(0.01, shape.crashInFinally(1, error)))));
     expect(errorOf(outcome)).toBe(error);
   });
 
-  knownBug(foreignBody)('lets a body that catches the deadline’s cancellation finish normally', async () => {
+  it('lets a body that catches the deadline’s cancellation finish normally', async () => {
     // test_timeout_expiring: after the CancelledError, reschedule() raises RuntimeError 'expiring'.
     const log: string[] = [];
     const outcome = await runVirtual(async () => createTask(shape.call(() => timeout(0.01, shape.survivesExpiry(1, log)))));
@@ -456,7 +438,7 @@ describe.each(pairs)('timeout() with a $body body, called from a $caller task', 
     });
   });
 
-  knownBug(foreignBody)('lets only the outermost of two blocks with the same deadline throw TimeoutError', async () => {
+  it('lets only the outermost of two blocks with the same deadline throw TimeoutError', async () => {
     // test_nested_timeouts: the inner block propagates CancelledError; both expired.
     const outerSeen: Seen = {};
     const innerSeen: Seen = {};
@@ -473,9 +455,8 @@ describe.each(pairs)('timeout() with a $body body, called from a $caller task', 
     expect(innerSeen.cm!.expired()).toBe(true);
   });
 
-  // On real time: on the TestLoop this scenario trips TESTLOOP_JUMP now and then
-  // (the sleep after the inner block is jumped over, to the outer deadline).
-  knownBug(foreignBody)('lets the outer block go on when the inner block expires first', async () => {
+  // On real time, so the bounds also hold outside virtual time.
+  it('lets the outer block go on when the inner block expires first', async () => {
     // async with timeout(2) as outer: try: async with timeout(0.5) as inner: sleep(10)
     // except TimeoutError: ... -> inner.expired() True, outer.expired() False
     const outerSeen: Seen = {};
@@ -500,7 +481,7 @@ describe.each(pairs)('timeout() with a $body body, called from a $caller task', 
     expect(outerSeen.cm!.expired()).toBe(false);
   });
 
-  knownBug(foreignBody)('throws TimeoutError from the outer block when it expires first; the inner one sees CancelledError', async () => {
+  it('throws TimeoutError from the outer block when it expires first; the inner one sees CancelledError', async () => {
     // -> outer TimeoutError; inner saw ['CancelledError']; inner.expired() False, outer.expired() True
     const outerSeen: Seen = {};
     const innerSeen: Seen = {};
@@ -515,7 +496,7 @@ describe.each(pairs)('timeout() with a $body body, called from a $caller task', 
     expect(outerSeen.cm!.expired()).toBe(true);
   });
 
-  knownBug(foreignBody)('propagates CancelledError, not TimeoutError, when the task is also cancelled from outside', async () => {
+  it('propagates CancelledError, not TimeoutError, when the task is also cancelled from outside', async () => {
     // body: timeout(1) around sleep(10) with a 0.5 s cleanup; t.cancel() at 1.2 during the
     // cleanup -> CancelledError, t.cancelled() True.
     await runVirtual(async () => {

@@ -2,25 +2,76 @@
 // it was scheduled in, as asyncio's Handle runs in the Context it captured.
 //
 // Capturing a context costs an AsyncResource (~200 ns), too much for every
-// callSoon; but almost every callback is scheduled by another callback of the
-// same loop, which already runs in the loop's own scope. So a context is only
-// captured when the caller is somewhere else: a promise continuation, a Node
-// callback, a user's AsyncLocalStorage.run().
+// callSoon. Most callbacks are scheduled by another callback of the same
+// loop, in the context that callback already runs in; that context can be
+// handed on as it is, as long as no AsyncLocalStorage store has changed since
+// the callback started. Node has no event for a store change, so the store
+// changing methods of AsyncLocalStorage are wrapped, once per process, to
+// count them (`storeVersion`); comparing that count is all a callSoon pays.
 import { AsyncLocalStorage, AsyncResource, executionAsyncResource } from 'node:async_hooks';
 
 /** Runs `fn` in a captured async context. */
 export type ContextRunner = AsyncResource;
 
+interface VersionState {
+  version: number;
+  enterWith: (this: AsyncLocalStorage<unknown>, store: unknown) => void;
+}
+
+const key = Symbol.for('asyncio-ts.store-version');
+const holder = globalThis as typeof globalThis & { [key]?: VersionState };
+
+function countStoreChanges(): VersionState {
+  const prototype = AsyncLocalStorage.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const state: VersionState = { version: 0, enterWith: prototype.enterWith as VersionState['enterWith'] };
+  for (const method of ['run', 'enterWith', 'exit', 'disable']) {
+    const original = prototype[method];
+    if (typeof original !== 'function') continue;
+    prototype[method] = function (this: unknown, ...args: unknown[]) {
+      state.version++;
+      return original.apply(this, args);
+    };
+  }
+  return state;
+}
+
+// Shared by every copy of this package, so the methods are wrapped only once.
+const versions: VersionState = (holder[key] ??= countStoreChanges());
+
 /** The store that tells an async-function task which Task it belongs to. */
 export const taskStorage = new AsyncLocalStorage<object>();
+
+/** Sets the task store for a step without counting it as a user's store change. */
+export function enterTaskStore(store: object | undefined): void {
+  versions.enterWith.call(taskStorage as AsyncLocalStorage<unknown>, store);
+}
+
+/** A captured async context (what asyncio keeps a contextvars.Context for). */
+class CapturedContext extends AsyncResource {
+  constructor() {
+    super('asyncio-ts.context');
+  }
+}
 
 /** The async scope a loop's own callbacks run in. */
 export class LoopScope {
   readonly resource = new AsyncResource('asyncio-ts.loop');
+  /** The store version when the running callback started. */
+  #versionAtStart = -1;
 
-  /** The caller's context, or null when the caller is already in this scope. */
+  /** A callback starts: contexts may be handed on until a store changes. */
+  callbackStarting(): void {
+    this.#versionAtStart = versions.version;
+  }
+
+  /** The caller's context, or null when it is the loop's own scope, unchanged. */
   capture(): ContextRunner | null {
-    return executionAsyncResource() === this.resource ? null : new AsyncResource('asyncio-ts.context');
+    const current = executionAsyncResource();
+    if (versions.version === this.#versionAtStart) {
+      if (current === this.resource) return null;
+      if (current instanceof CapturedContext) return current;
+    }
+    return new CapturedContext();
   }
 
   /** True when the caller runs in this loop's scope. */

@@ -13,8 +13,9 @@ import { Future } from '../future.js';
 import { getRunningLoop } from '../events.js';
 import { currentTask } from '../current-task.js';
 import type { Task } from '../task.js';
-import { settleFromPromise } from '../task.js';
+import { BodyFuture } from '../task.js';
 import { neverAwaited } from './never-awaited.js';
+import { sleep } from '../sleep.js';
 
 /** How the body ended, as the exit step sees it. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -145,9 +146,7 @@ export class ScopedFuture<S, T> extends Future<T> {
 
 /** A Future that settles as `promise` does. */
 function promiseFuture<T>(loop: BaseEventLoop, promise: PromiseLike<T>): Future<T> {
-  const future = loop.createFuture<T>();
-  settleFromPromise(future, promise);
-  return future;
+  return new BodyFuture(loop, promise);
 }
 
 /**
@@ -163,9 +162,8 @@ export async function driveGenerator<T>(loop: BaseEventLoop, generator: Coroutin
     try {
       const yielded = next.value;
       if (yielded === undefined || yielded === null) {
-        const tick = loop.createFuture<void>();
-        loop.scheduleSoon(() => tick.setResult(), []);
-        value = await tick;
+        // A bare yield (sleep(0) in the generator): one loop iteration.
+        value = await sleep(0);
       } else {
         value = await (yielded as PromiseLike<unknown>);
       }

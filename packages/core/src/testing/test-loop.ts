@@ -35,11 +35,16 @@ export class TestLoop extends EventLoop {
     this.clock = clock;
   }
 
-  /** Instead of waiting for the next timer, jump to it, after one round of Node's own I/O. */
-  protected override waitForTimer(delay: number): void {
+  /**
+   * Instead of waiting for the next timer, jump to it, after one round of
+   * Node's own I/O. The jump is measured then, not now: async code may add
+   * an earlier timer meanwhile.
+   */
+  protected override waitForTimer(_delay: number): void {
     setImmediate(() => {
       if (!this.isRunning() || this.readyCount > 0) return this.wake();
-      this.clock.advance(delay);
+      const next = this.nextTimeout();
+      if (next !== Infinity) this.clock.advance(next);
       this.wake();
     });
   }
