@@ -65,6 +65,9 @@ export class Runner {
     // Ctrl+C cancels the main task, as asyncio's Runner does; a second one
     // falls back to Node's default and ends the process.
     const onInterrupt = () => {
+      // A SIGINT listener added since (loop.addSignalHandler('SIGINT', ...))
+      // takes over, as in asyncio, where it replaces the runner's handler.
+      if (process.listenerCount('SIGINT') > 1) return;
       this.#interrupts++;
       if (this.#interrupts > 1 || task.done()) {
         process.removeListener('SIGINT', onInterrupt);

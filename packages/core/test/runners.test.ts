@@ -232,6 +232,42 @@ describe.each(shapes)('run() with an %s', (shape) => {
   });
 });
 
+describe('run() and SIGINT', () => {
+  // async def main():
+  //     loop = asyncio.get_running_loop()
+  //     stop = asyncio.Event()
+  //     loop.add_signal_handler(signal.SIGINT, stop.set)
+  //     loop.call_later(0.05, os.kill, os.getpid(), signal.SIGINT)
+  //     await stop.wait()
+  //     return 'stopped gracefully'
+  // print(asyncio.run(main()))  # stopped gracefully
+  it.each(shapes)("leaves SIGINT to a handler main added with addSignalHandler (%s)", async (shape) => {
+    const main = body(shape, {
+      async: async () => {
+        const loop = getRunningLoop();
+        const stop = loop.createFuture<void>();
+        loop.addSignalHandler('SIGINT', () => void (stop.done() || stop.setResult()));
+        loop.callLater(0.01, () => process.kill(process.pid, 'SIGINT'));
+        await stop;
+        loop.removeSignalHandler('SIGINT');
+        return 'stopped gracefully';
+      },
+      *generator() {
+        const loop = getRunningLoop();
+        const stop = loop.createFuture<void>();
+        loop.addSignalHandler('SIGINT', () => void (stop.done() || stop.setResult()));
+        loop.callLater(0.01, () => process.kill(process.pid, 'SIGINT'));
+        yield* stop;
+        loop.removeSignalHandler('SIGINT');
+        return 'stopped gracefully';
+      },
+    });
+    const listeners = process.listenerCount('SIGINT');
+    await expect(run(main)).resolves.toBe('stopped gracefully');
+    expect(process.listenerCount('SIGINT')).toBe(listeners);
+  });
+});
+
 describe('run()', () => {
   it.each([
     ['a number', 42],

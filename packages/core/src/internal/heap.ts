@@ -1,6 +1,7 @@
 // A binary min-heap ordered by a key and then by insertion order, so timers
-// with the same deadline run in the order they were scheduled (as asyncio's
-// heapq of TimerHandles, whose ties fall back to creation order).
+// with the same deadline run in the order they were scheduled. (asyncio's
+// heapq of TimerHandles compares deadlines only, so its order for ties is
+// arbitrary; scheduling order is one it may produce, and the one users expect.)
 
 export interface HeapItem {
   /** The sort key (a timer's deadline). */
