@@ -103,6 +103,12 @@ export class EventLoop extends BaseEventLoop {
   #pump(): void {
     if (this.#done === null) return;
     if (this.#hopQueuedAt !== null) this.#timeContinuations(this.#hopQueuedAt);
+    // The async functions that just resumed ran as part of the last
+    // iteration, as a task's step would: a stop() they made takes effect now,
+    // before another iteration.
+    const afterContinuations = this.#afterContinuations;
+    this.#afterContinuations = false;
+    if (afterContinuations && this.stopping) return this.#finish();
     // A hop continues the slice of the macrotask it started in: a fresh
     // slice per hop would never give Node's I/O its turn.
     if (this.#pumpState !== 'hopping') this.#sliceEnd = performance.now() + SLICE_MS;
@@ -114,6 +120,7 @@ export class EventLoop extends BaseEventLoop {
       if (this.stopping) return this.#finish();
       if (this.promiseWork) {
         // Let the awaiting async functions resume before the next iteration.
+        this.#afterContinuations = true;
         if (performance.now() < sliceEnd) {
           this.#pumpState = 'hopping';
           this.#afterMicrotasks();
@@ -152,6 +159,8 @@ export class EventLoop extends BaseEventLoop {
     queueMicrotask(this.#hop);
   }
 
+  /** True while the next pump follows the continuations of async functions resumed by the last iteration. */
+  #afterContinuations = false;
   /** When the running macrotask's slice ends (performance.now() milliseconds). */
   #sliceEnd = 0;
   #hops = 0;

@@ -443,6 +443,47 @@ describe('stop() ordering', () => {
   });
 
   // loop = asyncio.new_event_loop(); trace = []
+  // async def main():
+  //     await asyncio.sleep(0)
+  //     loop.call_soon(trace.append, 'soon')
+  //     loop.stop()
+  //     trace.append('after stop')
+  // loop.call_soon(trace.append, 'first')
+  // task = loop.create_task(main())
+  // loop.run_forever()
+  // trace.append('returned')
+  // loop.run_until_complete(task)
+  // print(trace)  # ['first', 'after stop', 'returned', 'soon']
+  it.each(['async function', 'function* generator'] as const)(
+    'stops after the iteration in which a resumed %s task calls it',
+    async (shape) => {
+      const loop = guard.newLoop();
+      const trace: string[] = [];
+      loop.callSoon(() => trace.push('first'));
+      const task = loop.createTask(
+        shape === 'async function'
+          ? async () => {
+              await sleep(0);
+              loop.callSoon(() => trace.push('soon'));
+              loop.stop();
+              trace.push('after stop');
+            }
+          : function* (): Coroutine<void> {
+              yield* sleep(0);
+              loop.callSoon(() => trace.push('soon'));
+              loop.stop();
+              trace.push('after stop');
+            },
+      );
+      await loop.runForever();
+      trace.push('returned');
+      await loop.runUntilComplete(task);
+      expect(trace).toEqual(['first', 'after stop', 'returned', 'soon']);
+      loop.close();
+    },
+  );
+
+  // loop = asyncio.new_event_loop(); trace = []
   // def a():
   //     trace.append('a')
   //     loop.call_soon(trace.append, 'b')
