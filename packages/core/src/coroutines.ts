@@ -28,11 +28,14 @@ export type AwaitedResult<A> = A extends Future<infer T>
         ? AwaitedResult<R>
         : A;
 
-/** True for a generator object (a started or unstarted generator coroutine). */
+const futureMarker = Symbol.for('asyncio-ts.future');
+
+/** True for a generator object (a started or unstarted generator coroutine); a Future is not one. */
 export function isGenerator(value: unknown): value is Coroutine {
   return (
     typeof value === 'object' &&
     value !== null &&
+    (value as { [futureMarker]?: boolean })[futureMarker] !== true &&
     typeof (value as Coroutine).next === 'function' &&
     typeof (value as Coroutine).throw === 'function' &&
     typeof (value as Coroutine)[Symbol.iterator] === 'function'

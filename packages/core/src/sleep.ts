@@ -1,9 +1,8 @@
 /**
  * sleep(): a Future that completes after `delay` seconds (asyncio.sleep).
  *
- * sleep(0) takes exactly one loop iteration, like asyncio's bare yield: a
- * generator task resumes on the next iteration, and an async function right
- * after it.
+ * sleep(0) takes exactly one loop iteration, like asyncio's bare yield, in
+ * both coroutine shapes.
  */
 import type { BaseEventLoop } from './base-event-loop.js';
 import { getRunningLoop } from './events.js';
@@ -12,20 +11,32 @@ import type { TimerHandle } from './handle.js';
 import { checkDelay } from './internal/checks.js';
 import { neverAwaited } from './internal/never-awaited.js';
 
-/** The Future sleep() returns; cancelling it cancels its timer. */
-export class SleepFuture<T> extends Future<T> {
+/** The result a bare yield gives `yield*`: shared, since nothing writes to it. */
+const BARE_YIELD: IteratorResult<unknown, never> = Object.freeze({ done: false, value: undefined });
+
+/**
+ * The Future sleep() returns; cancelling it cancels its timer.
+ *
+ * sleep(0) schedules nothing of its own until something waits on it. In a
+ * generator it is its own iterator: it yields bare once, and when the task
+ * steps again (one iteration later) it completes there and then. Awaited,
+ * or given to gather() and the like, it completes on the next iteration.
+ */
+export class SleepFuture<T> extends Future<T> implements Iterator<unknown, T, unknown> {
   #timer: TimerHandle | null = null;
   readonly #delay: number;
+  readonly #value: T;
+  /** sleep(0): its completion is scheduled on the loop. */
+  #scheduled = false;
+  /** sleep(0): it has yielded (bare) to a generator, which completes it when it steps again. */
+  #yielded = false;
   #watched = false;
 
   constructor(loop: BaseEventLoop, delay: number, result: T) {
     super({ loop });
     this.#delay = delay;
-    if (delay <= 0) {
-      loop.scheduleSoon(settleSleep, null, this, result);
-    } else {
-      this.#timer = loop.scheduleAt(loop.time() + delay, settleSleep, null, this, result);
-    }
+    this.#value = result;
+    if (delay > 0) this.#timer = loop.scheduleAt(loop.time() + delay, settleSleep, null, this, result);
     if (loop.getDebug()) {
       this.#watched = true;
       neverAwaited.watch(this, 'sleep');
@@ -43,24 +54,56 @@ export class SleepFuture<T> extends Future<T> {
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     this.#observed();
+    this.#scheduleCompletion();
     return super.then(onFulfilled, onRejected);
   }
 
-  override [Symbol.iterator](): Iterator<unknown, T, unknown> {
+  /** @internal */
+  override addListener(listener: Parameters<Future<T>['addListener']>[0]): void {
+    this.#scheduleCompletion();
+    super.addListener(listener);
+  }
+
+  override [Symbol.iterator](): this {
     this.#observed();
-    return super[Symbol.iterator]();
+    return this;
+  }
+
+  /** `yield* sleep(d)`: the Future while pending (sleep(0): a bare yield), then the result. */
+  next(): IteratorResult<unknown, T> {
+    if (this.done()) return { done: true, value: this.result() };
+    if (this.#delay > 0) return { done: false, value: this };
+    if (!this.#yielded) {
+      this.#yielded = true;
+      return BARE_YIELD;
+    }
+    // The task stepped again: the iteration asyncio's bare yield takes is over.
+    this.setResult(this.#value);
+    return { done: true, value: this.#value };
+  }
+
+  /** An error thrown into the generator at this `yield*` surfaces there. */
+  throw(error: unknown): IteratorResult<unknown, T> {
+    throw error;
+  }
+
+  return(value?: T): IteratorResult<unknown, T> {
+    return { done: true, value: value as T };
   }
 
   /**
-   * sleep(0) yields bare, as asyncio's __sleep0: its task steps again on the
-   * next iteration, just after this Future got its result. @internal
+   * sleep(0)'s completion already took the iteration asyncio's bare yield
+   * takes: its awaiters resume at once. @internal
    */
   override wakesAwaitersInline(): boolean {
     return this.#delay <= 0;
   }
 
-  override yieldValue(): unknown {
-    return this.#delay > 0 ? this : undefined;
+  /** sleep(0) completes on the next iteration, once something waits for it. */
+  #scheduleCompletion(): void {
+    if (this.#delay > 0 || this.#scheduled || this.done()) return;
+    this.#scheduled = true;
+    this.getLoop().scheduleSoon(settleSleep, null, this, this.#value);
   }
 
   #observed(): void {
