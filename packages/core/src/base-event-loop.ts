@@ -20,7 +20,7 @@ import { SignalHandlers } from './internal/signals.js';
 import { monotonicClock, type Clock } from './internal/time.js';
 import { logger } from './logger.js';
 import { Task, type TaskOptions } from './task.js';
-import { isGenerator, type CoroutineLike } from './coroutines.js';
+import type { CoroutineLike } from './coroutines.js';
 import type { Executor, WorkerArgs, WorkerFunction, WorkerResult } from '@asyncio-ts/executors';
 import { closeDefaultExecutor, runInExecutor, setDefaultExecutor, shutdownDefaultExecutor, type ShutdownDefaultExecutorOptions } from './executor-bridge.js';
 
@@ -101,7 +101,7 @@ export abstract class BaseEventLoop implements HandleOwner {
     if (this.#debug) this.#steppedTask = task;
     // A generator task's awaits come back through done callbacks; an async
     // function's body continues in microtasks that must run between iterations.
-    if (!isGeneratorShaped(task.getCoro())) this.promiseWork = true;
+    if (!task.steppedAsGenerator) this.promiseWork = true;
   }
 
   // --- running and stopping ------------------------------------------------
@@ -604,13 +604,6 @@ export abstract class BaseEventLoop implements HandleOwner {
   [inspect.custom](): string {
     return this.toString();
   }
-}
-
-const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as new () => unknown;
-
-/** A generator or a generator function: a task body that never leaves work in microtasks. */
-function isGeneratorShaped(coro: unknown): boolean {
-  return typeof coro === 'function' ? coro instanceof GeneratorFunction : isGenerator(coro);
 }
 
 /** A task as asyncio prints it in debug mode, with where it was created. */

@@ -159,6 +159,15 @@ export class Task<T = unknown> extends Future<T> {
 
   // --- stepping --------------------------------------------------------------
 
+  /**
+   * True once the task steps a generator: its awaits come back through done
+   * callbacks, and it leaves no work in microtasks. (Before its first step, a
+   * task made from a function does not know its shape yet.) @internal
+   */
+  get steppedAsGenerator(): boolean {
+    return this.#generator !== null;
+  }
+
   /** One step: resume the coroutine with a value or an error (asyncio's __step). @internal */
   step(error?: unknown, hasError = false, value?: unknown): void {
     if (this.done()) throw new InvalidStateError(`step(): already done: ${this}`);
