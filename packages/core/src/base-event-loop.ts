@@ -475,7 +475,7 @@ export abstract class BaseEventLoop implements HandleOwner {
 
     if (timers.length > 0) {
       const end = this.time();
-      while (timers.length > 0 && timers.peek()!.deadline <= end) {
+      while (timers.peekDeadline() <= end) {
         const timer = timers.pop()!;
         timer.scheduled = false;
         if (timer.isCancelled) this.#cancelledTimers--;
@@ -558,7 +558,7 @@ export abstract class BaseEventLoop implements HandleOwner {
       timers.pop()!.scheduled = false;
     }
     if (timers.length === 0) return Infinity;
-    return Math.max(0, timers.peek()!.deadline - this.time());
+    return Math.max(0, timers.peekDeadline() - this.time());
   }
 
   /** True when stop() was called; the driver ends the run after this iteration. @internal */

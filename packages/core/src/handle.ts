@@ -131,7 +131,6 @@ export interface HandleDebugInfo {
 /** A callback scheduled for a point in loop time by callLater() or callAt(). */
 export class TimerHandle extends Handle implements HeapItem {
   /** @internal */ readonly deadline: number;
-  /** @internal */ heapSequence = 0;
   /** True while the handle sits in the loop's timer heap. @internal */
   scheduled = false;
 
