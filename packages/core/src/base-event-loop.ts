@@ -473,31 +473,37 @@ export abstract class BaseEventLoop implements HandleOwner {
       }
     }
 
-    if (timers.length > 0) {
-      const end = this.time();
-      while (timers.peekDeadline() <= end) {
-        const timer = timers.pop()!;
-        timer.scheduled = false;
-        if (timer.isCancelled) this.#cancelledTimers--;
-        else this.#ready.push(timer);
-      }
-    }
+    // The timers due now run after the callbacks that are ready now, as if
+    // moved to the end of the ready queue (asyncio's order); each runs as it
+    // leaves the heap, while it is still in the cache. Timers added during
+    // this iteration wait for the next, as in asyncio.
+    const end = timers.length > 0 ? this.time() : -Infinity;
+    const firstNewTimer = timers.nextSequence;
 
     const ready = this.#ready;
     let count = ready.length;
+    const debug = this.#debug;
     this.inCallbacks = true;
     try {
-      if (this.#debug) {
-        while (count-- > 0) {
-          const handle = ready.shift()!;
-          if (!handle.isCancelled) this.#runTimed(handle);
-        }
-      } else {
-        while (count-- > 0) {
-          const handle = ready.shift()!;
-          if (!handle.isCancelled) handle.run();
-        }
+      while (count-- > 0) {
+        const handle = ready.shift()!;
+        if (handle.isCancelled) continue;
+        if (debug) this.#runTimed(handle);
+        else handle.run();
       }
+      let added: TimerHandle[] | null = null;
+      while (timers.peekDeadline() <= end) {
+        if (timers.peekSequence() >= firstNewTimer) {
+          (added ??= []).push(timers.pop()!);
+          continue;
+        }
+        const timer = timers.pop()!;
+        timer.scheduled = false;
+        if (timer.isCancelled) this.#cancelledTimers--;
+        else if (debug) this.#runTimed(timer);
+        else timer.run();
+      }
+      if (added !== null) for (const timer of added) timers.push(timer);
     } finally {
       this.inCallbacks = false;
     }

@@ -26,6 +26,16 @@ export class TimerHeap<T extends HeapItem> {
     return this.#size > 0 ? this.#items[0] : undefined;
   }
 
+  /** The insertion sequence the next pushed item gets. */
+  get nextSequence(): number {
+    return this.#sequence;
+  }
+
+  /** The insertion sequence of the earliest item; Infinity when empty. */
+  peekSequence(): number {
+    return this.#size > 0 ? this.#sequences[0]! : Infinity;
+  }
+
   /** The earliest deadline; Infinity when empty. */
   peekDeadline(): number {
     return this.#size > 0 ? this.#deadlines[0]! : Infinity;
