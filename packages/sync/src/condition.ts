@@ -28,7 +28,8 @@ import { inspect } from 'node:util';
 import { CancelledError, Future, RuntimeError, getRunningLoop, type BaseEventLoop, type Coroutine } from '@asyncio-ts/core';
 import { CoroutineFuture } from './internal/coroutine-future.js';
 import { describe } from './internal/checks.js';
-import { LoopBound, resolved } from './internal/loop-bound.js';
+import { DoneFuture } from './internal/done-future.js';
+import { LoopBound } from './internal/loop-bound.js';
 import type { Releaser } from './internal/releaser.js';
 import { WaiterList } from './internal/waiter-list.js';
 import { Lock } from './lock.js';
@@ -112,7 +113,7 @@ export class Condition extends LoopBound {
     }
     const loop = getRunningLoop();
     const result = predicate();
-    if (result) return resolved(loop, result);
+    if (result) return new DoneFuture(loop, result);
     return this.#wait(predicate);
   }
 
@@ -195,6 +196,15 @@ class ConditionWaiter<T> extends CoroutineFuture<T> {
     this.#lock = lock;
     this.#predicate = predicate;
     this.start(this.#run());
+  }
+
+  /**
+   * The wait ended with the lock held, and the async function awaiting it was
+   * cancelled before it resumed: it gets CancelledError from wait(), so the
+   * notification moves on, as for any error out of asyncio's wait().
+   */
+  override abandoned(): void {
+    this.#condition.passOn();
   }
 
   /** notify() chose this waiter: it wakes up on the next iteration, as asyncio's task would; false when it was cancelled. */

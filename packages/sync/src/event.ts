@@ -7,7 +7,8 @@
  */
 import { inspect } from 'node:util';
 import { getRunningLoop, type BaseEventLoop, type Future } from '@asyncio-ts/core';
-import { LoopBound, resolved } from './internal/loop-bound.js';
+import { DoneFuture, doneOn } from './internal/done-future.js';
+import { LoopBound } from './internal/loop-bound.js';
 import { Waiter } from './internal/waiter.js';
 import { WaiterList } from './internal/waiter-list.js';
 
@@ -22,6 +23,7 @@ import { WaiterList } from './internal/waiter-list.js';
 export class Event extends LoopBound {
   #value = false;
   readonly #waiters = new WaiterList<EventWaiter>();
+  #done: DoneFuture<true> | null = null;
 
   /** True when the flag is set. */
   isSet(): boolean {
@@ -41,12 +43,13 @@ export class Event extends LoopBound {
   }
 
   /**
-   * A Future that resolves to true once the flag is set (already done when it is).
+   * A Future that resolves to true once the flag is set (already done when
+   * it is, and then perhaps the same Future as an earlier call's).
    * @throws RuntimeError when no loop is running, or the event waits on another loop.
    */
   wait(): Future<true> {
     const loop = getRunningLoop();
-    if (this.#value) return resolved(loop, true as const);
+    if (this.#value) return (this.#done = doneOn(this.#done, loop, true));
     this.bindLoop(loop);
     const waiter = new EventWaiter(loop);
     this.#waiters.push(waiter);

@@ -16,7 +16,8 @@
  */
 import { inspect } from 'node:util';
 import { getRunningLoop, RuntimeError, type BaseEventLoop, type Future } from '@asyncio-ts/core';
-import { LoopBound, resolved } from './internal/loop-bound.js';
+import { DoneFuture, doneOn } from './internal/done-future.js';
+import { LoopBound } from './internal/loop-bound.js';
 import { OnceReleaser, type Releaser } from './internal/releaser.js';
 import { Waiter } from './internal/waiter.js';
 import { WaiterList } from './internal/waiter-list.js';
@@ -34,6 +35,7 @@ import { WaiterList } from './internal/waiter-list.js';
 export class Lock extends LoopBound {
   #locked = false;
   readonly #waiters = new WaiterList<LockWaiter<unknown>>();
+  #done: DoneFuture<true> | null = null;
 
   /** True when the lock is held. */
   locked(): boolean {
@@ -42,24 +44,38 @@ export class Lock extends LoopBound {
 
   /**
    * Acquires the lock: a Future that resolves to true once this caller holds
-   * it (already done when the lock is free).
+   * it. When the lock is free it is already done (and may be the same Future
+   * as an earlier call's: a done Future never changes).
    * @throws RuntimeError when no loop is running, or the lock waits on another loop.
    * @example
    * await lock.acquire();      // async function
    * yield* lock.acquire();     // generator coroutine
    */
   acquire(): Future<true> {
-    return this.#acquire(true as const);
+    const loop = getRunningLoop();
+    // Free means no waiters too: a release() with waiters hands the lock on.
+    if (!this.#locked) {
+      this.#locked = true;
+      return (this.#done = doneOn(this.#done, loop, true));
+    }
+    return this.#wait(loop, true as const);
   }
 
   /**
    * Acquires the lock and gives a Releaser that releases it once, for `using`.
    * @throws RuntimeError as acquire().
    * @example
-   * using held = await lock.hold();
+   * using held = await lock.hold();      // async function
+   * using held = yield* lock.hold();     // generator coroutine
    */
   hold(): Future<Releaser> {
-    return this.#acquire<Releaser>(new OnceReleaser(this));
+    const loop = getRunningLoop();
+    const releaser = new OnceReleaser(this);
+    if (!this.#locked) {
+      this.#locked = true;
+      return new DoneFuture<Releaser>(loop, releaser);
+    }
+    return this.#wait<Releaser>(loop, releaser);
   }
 
   /**
@@ -71,13 +87,7 @@ export class Lock extends LoopBound {
     this.#handOff();
   }
 
-  #acquire<R>(value: R): Future<R> {
-    const loop = getRunningLoop();
-    // Free means no waiters too: a release() with waiters hands the lock on.
-    if (!this.#locked) {
-      this.#locked = true;
-      return resolved(loop, value);
-    }
+  #wait<R>(loop: BaseEventLoop, value: R): Future<R> {
     this.bindLoop(loop);
     const waiter = new LockWaiter(loop, this, value);
     this.#waiters.push(waiter);

@@ -30,7 +30,8 @@ import { getRunningLoop, ValueError, type BaseEventLoop, type Future } from '@as
 import { QueueEmpty, QueueFull, QueueShutDown } from './errors.js';
 import { BinaryHeap } from './internal/binary-heap.js';
 import { describe } from './internal/checks.js';
-import { failed, LoopBound, resolved } from './internal/loop-bound.js';
+import { DoneFuture, doneOn } from './internal/done-future.js';
+import { failed, LoopBound } from './internal/loop-bound.js';
 import { pythonLess } from './internal/python-order.js';
 import { RingBuffer } from './internal/ring-buffer.js';
 import { Waiter } from './internal/waiter.js';
@@ -85,6 +86,8 @@ export class Queue<T = unknown> extends LoopBound implements AsyncIterable<T> {
   readonly #joiners = new WaiterList<JoinWaiter>();
   #unfinished = 0;
   #shutdown = false;
+  /** The done Future of a put() or join() that did not wait. */
+  #done: DoneFuture<void> | null = null;
 
   /**
    * @param maxsize The most items the queue holds; 0 or less (the default) for no limit.
@@ -149,7 +152,7 @@ export class Queue<T = unknown> extends LoopBound implements AsyncIterable<T> {
     // Putters wait only while the queue is full: not full means nobody waits.
     if (!this.full()) {
       this.#put(item);
-      return resolved(loop, undefined);
+      return (this.#done = doneOn(this.#done, loop, undefined));
     }
     this.bindLoop(loop);
     const waiter = new PutWaiter(loop, this, item);
@@ -181,7 +184,7 @@ export class Queue<T = unknown> extends LoopBound implements AsyncIterable<T> {
   get(): Future<T> {
     const loop = getRunningLoop();
     // Getters wait only while the queue is empty: an item means nobody waits.
-    if (this.#store.length > 0) return resolved(loop, this.#get());
+    if (this.#store.length > 0) return new DoneFuture(loop, this.#get());
     if (this.#shutdown) return failed(loop, new QueueShutDown('get() on a shut-down, empty queue'));
     this.bindLoop(loop);
     const waiter = new GetWaiter<T>(loop, this);
@@ -209,7 +212,7 @@ export class Queue<T = unknown> extends LoopBound implements AsyncIterable<T> {
    */
   join(): Future<void> {
     const loop = getRunningLoop();
-    if (this.#unfinished === 0) return resolved(loop, undefined);
+    if (this.#unfinished === 0) return (this.#done = doneOn(this.#done, loop, undefined));
     this.bindLoop(loop);
     const waiter = new JoinWaiter(loop);
     this.#joiners.push(waiter);

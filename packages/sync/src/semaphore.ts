@@ -13,7 +13,8 @@
 import { inspect } from 'node:util';
 import { getRunningLoop, ValueError, type BaseEventLoop, type Future } from '@asyncio-ts/core';
 import { checkCount } from './internal/checks.js';
-import { LoopBound, resolved } from './internal/loop-bound.js';
+import { DoneFuture, doneOn } from './internal/done-future.js';
+import { LoopBound } from './internal/loop-bound.js';
 import { OnceReleaser, type Releaser } from './internal/releaser.js';
 import { Waiter } from './internal/waiter.js';
 import { WaiterList } from './internal/waiter-list.js';
@@ -38,6 +39,7 @@ export class Semaphore extends LoopBound {
   // Guards wakeAll() against itself: a waiter cancelled while it is being
   // handed a permit would run it again from inside.
   #waking = false;
+  #done: DoneFuture<true> | null = null;
 
   /**
    * @param value The number of permits, a whole number >= 0; 1 by default.
@@ -54,15 +56,21 @@ export class Semaphore extends LoopBound {
   }
 
   /**
-   * Takes a permit: a Future that resolves to true once this caller has one
-   * (already done when one is free and nobody waits).
+   * Takes a permit: a Future that resolves to true once this caller has one.
+   * When one is free and nobody waits it is already done (and may be the
+   * same Future as an earlier call's: a done Future never changes).
    * @throws RuntimeError when no loop is running, or the semaphore waits on another loop.
    * @example
    * await sem.acquire();      // async function
    * yield* sem.acquire();     // generator coroutine
    */
   acquire(): Future<true> {
-    return this.#acquire(true as const);
+    const loop = getRunningLoop();
+    if (!this.locked()) {
+      this.#value--;
+      return (this.#done = doneOn(this.#done, loop, true));
+    }
+    return this.#wait(loop, true as const);
   }
 
   /**
@@ -70,7 +78,13 @@ export class Semaphore extends LoopBound {
    * @throws RuntimeError as acquire().
    */
   hold(): Future<Releaser> {
-    return this.#acquire<Releaser>(new OnceReleaser(this));
+    const loop = getRunningLoop();
+    const releaser = new OnceReleaser(this);
+    if (!this.locked()) {
+      this.#value--;
+      return new DoneFuture<Releaser>(loop, releaser);
+    }
+    return this.#wait<Releaser>(loop, releaser);
   }
 
   /** Returns a permit, handing it to the first waiter if there is one. */
@@ -83,12 +97,7 @@ export class Semaphore extends LoopBound {
     return this.#value;
   }
 
-  #acquire<R>(value: R): Future<R> {
-    const loop = getRunningLoop();
-    if (!this.locked()) {
-      this.#value--;
-      return resolved(loop, value);
-    }
+  #wait<R>(loop: BaseEventLoop, value: R): Future<R> {
     this.bindLoop(loop);
     const waiter = new SemaphoreWaiter(this, loop, value);
     this.#waiters.push(waiter);

@@ -19,7 +19,7 @@ import {
 } from '@asyncio-ts/core';
 import { Condition, Lock } from '../src/index.js';
 import { opsOf, outcomes, RUNS, settleAll, shapeOf, targetOf, taskSpec } from './fixtures/schedules.js';
-import { runVirtual, settle, shapes, type CoroutineFunction, type Shape } from './helpers.js';
+import { flush, idle, runVirtual, shapes, type CoroutineFunction, type Shape } from './helpers.js';
 
 /**
  * The consumer of test_cancelled_wakeup: holding the condition, it waits
@@ -129,35 +129,36 @@ describe('Condition', () => {
 
   describe.each(shapes)('from an $name', (shape) => {
     it('wakes waiters one by one, each taking the lock in turn', async () => {
-      // test_wait
-      await runVirtual(async () => {
+      // test_wait. The test itself is a generator, so that it counts
+      // iterations as asyncio's does (see Shape.settle()).
+      await runVirtual(function* (): Coroutine<void> {
         const cond = new Condition();
         const result: number[] = [];
         const task = (n: number) => createTask(shape.seq(() => cond.acquire(), () => cond.wait(), () => result.push(n)));
         const tasks = [task(1), task(2), task(3)];
-        await settle(shape);
+        yield* shape.settle();
         expect(result).toEqual([]);
         expect(cond.locked()).toBe(false);
-        expect(await cond.acquire()).toBe(true);
+        expect(yield* cond.acquire()).toBe(true);
         cond.notify();
-        await settle(shape);
+        yield* shape.settle();
         expect(result).toEqual([]);
         expect(cond.locked()).toBe(true);
         cond.release();
-        await settle(shape);
+        yield* shape.settle();
         expect(result).toEqual([1]);
         expect(cond.locked()).toBe(true);
         cond.notify(2);
-        await settle(shape);
+        yield* shape.settle();
         expect(result).toEqual([1]);
         cond.release();
-        await settle(shape);
+        yield* shape.settle();
         expect(result).toEqual([1, 2]);
         cond.release();
-        await settle(shape);
+        yield* shape.settle();
         expect(result).toEqual([1, 2, 3]);
         expect(cond.locked()).toBe(true);
-        for (const t of tasks) expect((await t).slice(0, 2)).toEqual([true, true]);
+        for (const t of tasks) expect((yield* t).slice(0, 2)).toEqual([true, true]);
         cond.release();
       });
     });
@@ -181,7 +182,7 @@ describe('Condition', () => {
         const cond = new Condition();
         await cond.acquire();
         const waitTask = createTask(shape.seq(() => cond.wait()));
-        await settle(shape);
+        await flush();
         expect(cond.locked()).toBe(false);
         await cond.acquire();
         cond.notify();
@@ -209,12 +210,12 @@ describe('Condition', () => {
             ],
           ),
         );
-        await settle(shape);
+        await flush();
         await cond.acquire();
         cond.notify();
-        await settle(shape);
+        await flush();
         waiter.cancel();
-        await settle(shape);
+        await flush();
         cond.release();
         await expect(waiter).rejects.toThrow(CancelledError);
         expect(waited).toBe(true);
@@ -245,12 +246,12 @@ describe('Condition', () => {
             () => cond.release(),
           ),
         );
-        await settle(shape);
+        await flush();
         expect(result).toEqual([]);
         await cond.acquire();
         cond.notify();
         cond.release();
-        await settle(shape);
+        await flush();
         expect(result).toEqual([]);
         ready = true;
         await cond.acquire();
@@ -289,7 +290,7 @@ describe('Condition', () => {
             [() => cond.locked(), () => cond.release()],
           ),
         );
-        await settle(shape);
+        await flush();
         await cond.acquire();
         cond.notify();
         cond.release();
@@ -306,7 +307,7 @@ describe('Condition', () => {
         const task = (n: number) =>
           createTask(shape.seq(() => cond.acquire(), () => cond.wait(), () => result.push(n), () => cond.release()));
         const tasks = [task(1), task(2), task(3)];
-        await settle(shape);
+        await flush();
         await cond.acquire();
         cond.notify(1);
         cond.release();
@@ -319,7 +320,7 @@ describe('Condition', () => {
         await gather(...tasks);
         expect(result).toEqual([1, 2, 3]);
         const more = [task(4), task(5)];
-        await settle(shape);
+        await flush();
         await cond.acquire();
         cond.notifyAll();
         cond.release();
@@ -345,12 +346,12 @@ describe('Condition', () => {
           const cond = new Condition();
           let wake = false;
           const task = createTask(shape.using(() => cond.hold(), [() => cond.waitFor(() => wake)]));
-          await settle(shape);
+          await flush();
           if (notifyFirst) {
             await cond.acquire();
             wake = true;
             cond.notify();
-            await settle(shape);
+            await flush();
             task.cancel('foo');
             cond.release();
           } else {
@@ -374,7 +375,7 @@ describe('Condition', () => {
         const condition = new Condition();
         const state = { value: 0 };
         const consumers = [createTask(consumer(shape, condition, state)), createTask(consumer(shape, condition, state))];
-        await settle(shape);
+        await flush();
         {
           using held = await condition.hold();
           state.value++;
@@ -399,12 +400,12 @@ describe('Condition', () => {
         const condition = new Condition();
         const state = { value: 0 };
         const consumers = [createTask(consumer(shape, condition, state)), createTask(consumer(shape, condition, state))];
-        await settle(shape);
+        await flush();
         {
           using held = await condition.hold();
           state.value++;
           condition.notify(1);
-          await settle(shape);
+          await flush();
           consumers[0]!.cancel();
           await timeout(0.01, async () => condition.waitFor(() => state.value === 0)).then(
             () => undefined,
@@ -431,7 +432,7 @@ describe('Condition', () => {
         const waiter = () => createTask(shape.using(() => condition.hold(), [() => condition.waitFor(() => state > 0)]));
         const a = waiter();
         const b = waiter();
-        for (let i = 0; i < shape.iterations + 1; i++) yield* sleep(0);
+        yield* shape.settle();
         expect(inspect(condition)).toBe('Condition [unlocked, waiters:2]');
         a.cancel();
         yield* condition.acquire();
@@ -540,6 +541,8 @@ describe('Condition under random schedules', () => {
             yield* sleep(0);
             check(`settling, iteration ${i}`);
           }
+          yield* idle();
+          check('idle');
           const waiting = consumers.filter((task) => !task.done()).length;
           if (waiting > 0) expect(state, `${waiting} consumers wait`).toBe(0);
           yield* condition.acquire();

@@ -146,10 +146,10 @@ describe('Queue', () => {
             () => haveBeenPut.push(2),
           ),
         );
-        for (let i = 0; i < shape.iterations + 1; i++) yield* sleep(0);
+        yield* shape.settle();
         expect(haveBeenPut).toEqual([0, 1]);
         expect(yield* q.get()).toBe(0);
-        for (let i = 0; i < shape.iterations + 1; i++) yield* sleep(0);
+        yield* shape.settle();
         expect(haveBeenPut).toEqual([0, 1, 2]);
         expect(yield* q.get()).toBe(1);
         expect(yield* q.get()).toBe(2);

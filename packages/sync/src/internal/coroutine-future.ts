@@ -57,7 +57,7 @@ export class CoroutineFuture<T> extends Waiter<T> {
       return;
     }
     if (result.done) {
-      this.setResult(result.value);
+      this.completeWith(result.value);
       return;
     }
     this.#wait(result.value);

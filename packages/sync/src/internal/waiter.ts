@@ -10,27 +10,31 @@
 // over when it wakes a waiter (the lock stays locked for it, the permit is
 // counted out, the item is set aside) and the hand-over becomes final when
 // the waiter resumes, as asyncio's would:
-// - A generator awaits with `yield*`, through this file's iterator: the
-//   Future completes at once, and the iterator reports how the generator
-//   comes back: resumed() (final) or abandoned() (a CancelledError arrived
-//   first: give the resource back, which wakes the next waiter).
-// - Any other awaiter: the Future completes on the next iteration, when an
-//   asyncio task would resume; cancelled before that, it gives the resource
-//   back and ends cancelled, so an async function gets CancelledError at its
-//   await, as a coroutine would.
+// - A coroutine awaits it (a generator with `yield*`, through this file's
+//   iterator; an async function with `await`, through then()): the Future
+//   completes at once, and the coroutine's resumption reports back:
+//   resumed() (final), or abandoned() when its task was cancelled first and
+//   resumes with CancelledError instead (give the resource back, which wakes
+//   the next waiter).
+// - Nothing awaits it as a coroutine (gather(), a done callback): the Future
+//   completes on the next iteration, when an asyncio task would resume;
+//   cancelled before that, it gives the resource back and ends cancelled.
 // Nothing is lost and no counter drifts.
-import { Future, type BaseEventLoop } from '@asyncio-ts/core';
+import { CancelledError, Future, type BaseEventLoop } from '@asyncio-ts/core';
+import { settledThen } from './done-future.js';
 import type { Linked, WaiterList } from './waiter-list.js';
 
 export abstract class Waiter<T> extends Future<T> implements Linked {
   prevWaiter: Linked | null = null;
   nextWaiter: Linked | null = null;
   list: WaiterList<Linked> | null = null;
-  /** A generator awaits this waiter with `yield*`: it completes at the hand-over, final when the generator resumes. */
+  /** A generator awaits this waiter with `yield*`. */
   driven = false;
-  /** Driven, completed by a hand-over, and not yet resumed from or given back. */
-  handedOver = false;
-  /** Not driven and handed over: the resource is set aside, the Future completes on the next iteration. */
+  /** An async function (or any then()) awaits this waiter. */
+  #awaited = false;
+  /** Completed by a hand-over; final once the awaiting coroutine resumes. */
+  #inTransit = false;
+  /** Handed over while nothing awaited it as a coroutine: it completes on the next iteration. */
   #reserved = false;
   #reservedValue: T | undefined = undefined;
 
@@ -40,8 +44,8 @@ export abstract class Waiter<T> extends Future<T> implements Linked {
 
   /** Hands the resource over (see the file header): resumed() or abandoned() follows. */
   handOver(value: T): void {
-    if (this.driven) {
-      this.handedOver = true;
+    if (this.driven || this.#awaited) {
+      this.#inTransit = true;
       this.setResult(value);
       return;
     }
@@ -50,12 +54,18 @@ export abstract class Waiter<T> extends Future<T> implements Linked {
     this.getLoop().callSoon(completeReserved, this);
   }
 
-  /** The next iteration after a hand-over to an awaiter that is not a generator. @internal */
+  /** The next iteration after a hand-over that no coroutine awaited. @internal */
   completeReserved(): void {
     if (!this.#reserved) return;
     this.#reserved = false;
     const value = this.#reservedValue as T;
     this.#reservedValue = undefined;
+    if (this.driven || this.#awaited) {
+      // A coroutine started to await it meanwhile: final when it resumes.
+      this.#inTransit = true;
+      this.setResult(value);
+      return;
+    }
     try {
       this.resumed();
     } catch (error) {
@@ -63,6 +73,24 @@ export abstract class Waiter<T> extends Future<T> implements Linked {
       return;
     }
     this.setResult(value);
+  }
+
+  /**
+   * Completes the waiter with the result of its own work (not a hand-over,
+   * see CoroutineFuture): final once an awaiting async function resumes.
+   * @internal
+   */
+  completeWith(value: T): void {
+    if (this.#awaited) this.#inTransit = true;
+    this.setResult(value);
+  }
+
+  /** The coroutine that awaited the hand-over resumed with it, or with CancelledError instead. @internal */
+  finishHandOver(resumed: boolean): void {
+    if (!this.#inTransit) return;
+    this.#inTransit = false;
+    if (resumed) this.resumed();
+    else this.abandoned();
   }
 
   /**
@@ -78,6 +106,36 @@ export abstract class Waiter<T> extends Future<T> implements Linked {
       this.list?.remove(this);
     }
     return super.cancel(message);
+  }
+
+  /** `await waiter`: the awaiting task's resumption makes the hand-over final, or gives it back. */
+  override then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    // Awaiting a waiter that is already done and final does not suspend in
+    // asyncio: no cancellation point (see done-future.ts).
+    if (this.done() && !this.#inTransit) return settledThen(this, onFulfilled, onRejected);
+    this.#awaited = true;
+    return super.then(
+      (value) => {
+        try {
+          this.finishHandOver(true);
+        } catch (error) {
+          // The hand-over failed as it became final (a putter refused by
+          // shutdown()): the awaiter gets that error. `await` listens to its
+          // callbacks only, not to the promise then() returns.
+          if (typeof onRejected === 'function') return onRejected(error);
+          throw error;
+        }
+        return typeof onFulfilled === 'function' ? onFulfilled(value) : (value as unknown as R1);
+      },
+      (error: unknown) => {
+        if (CancelledError.isInstance(error) && !this.cancelled()) this.finishHandOver(false);
+        if (typeof onRejected === 'function') return onRejected(error);
+        throw error;
+      },
+    );
   }
 
   override [Symbol.iterator](): Iterator<unknown, T, unknown> {
@@ -119,10 +177,7 @@ class WaiterIterator<T> implements Iterator<unknown, T, unknown> {
     const yielded = this.#state === YIELDED;
     this.#state = FINISHED;
     const value = waiter.result();
-    if (yielded && waiter.handedOver) {
-      waiter.handedOver = false;
-      waiter.resumed();
-    }
+    if (yielded) waiter.finishHandOver(true);
     return { done: true, value };
   }
 
@@ -145,10 +200,8 @@ class WaiterIterator<T> implements Iterator<unknown, T, unknown> {
     if (!waiter.done()) {
       // Thrown into while still waiting (a generator driven by hand): stop waiting.
       waiter.cancel();
-    } else if (waiter.handedOver) {
-      waiter.handedOver = false;
-      waiter.abandoned();
     } else if (!waiter.cancelled()) {
+      waiter.finishHandOver(false);
       // The waiter failed, and the error the generator leaves with replaces
       // that failure: mark it seen, or it would be reported as never retrieved.
       waiter.exception();
