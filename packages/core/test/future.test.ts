@@ -500,6 +500,24 @@ describe('Future', () => {
   });
 
   describe('then()', () => {
+    it('settles another promise\'s resolving functions given to it, without making a promise of its own', async () => {
+      const future = new Future<number>({ loop });
+      let returned: unknown = 'not called';
+      const settled = new Promise<number>((resolve, reject) => {
+        returned = future.then(resolve, reject);
+      });
+      expect(returned).toBeUndefined();
+      future.setResult(7);
+      await expect(settled).resolves.toBe(7);
+    });
+
+    it('returns a promise for callbacks of its caller\'s own, even anonymous ones', () => {
+      const future = new Future<number>({ loop });
+      expect(future.then((value) => value)).toBeInstanceOf(Promise);
+      expect(future.then(undefined, (error) => error)).toBeInstanceOf(Promise);
+      future.setResult(1);
+    });
+
     it('chains like a promise', async () => {
       const future = new Future<number>({ loop });
       const chained = future.then((value) => value + 1).then((value) => `value ${value}`);
