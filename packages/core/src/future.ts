@@ -153,6 +153,9 @@ function parkResolvers(resolve: (value: unknown) => void, reject: (reason: unkno
 
 const futureMarker = Symbol.for('asyncio-ts.future');
 
+const HAS_EXCEPTION = 1;
+const UNRETRIEVED = 2;
+
 /** What a Future needs of an async-function task that awaits it (see Task). */
 interface AwaitingTask {
   /** Returns an error when the task may not await this Future (itself, another loop's). */
@@ -170,17 +173,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
   declare readonly [futureMarker]: true;
   #state: FutureState = 'pending';
   #result: T | undefined = undefined;
-  #exception: unknown = undefined;
-  #hasException = false;
+  /** HAS_EXCEPTION | UNRETRIEVED; the exception itself is kept in #result. */
+  #flags = 0;
   /** Who waits: none, one listener, or several (most Futures have exactly one). */
   #listeners: DoneListener | DoneListener[] | null = null;
   #iterator: FutureIterator<T> | null = null;
   readonly #loop: BaseEventLoop;
-  #cancelMessage: string | undefined = undefined;
-  /** The CancelledError that cancelled this Future, kept as the cause of the one result() throws. */
-  #cancelledError: CancelledError | null = null;
-  /** True while an exception is set that nobody has retrieved. */
-  #unretrieved = false;
+  /** The message given to cancel(), and the CancelledError that cancelled a Task (rarely set: one field for both). */
+  #cancellation: { message: string | undefined; error: CancelledError | null } | null = null;
   /** Where the Future was created, in debug mode. @internal */
   sourceTraceback: string | undefined;
 
@@ -216,9 +216,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
   result(): T {
     if (this.#state === 'cancelled') throw this.makeCancelledError();
     if (this.#state === 'pending') throw new InvalidStateError('Result is not ready.');
-    if (this.#hasException) {
+    if ((this.#flags & HAS_EXCEPTION) !== 0) {
       this.#markRetrieved();
-      throw this.#exception;
+      throw this.#result;
     }
     return this.#result as T;
   }
@@ -231,7 +231,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (this.#state === 'cancelled') throw this.makeCancelledError();
     if (this.#state === 'pending') throw new InvalidStateError('Exception is not set.');
     this.#markRetrieved();
-    return this.#hasException ? this.#exception : null;
+    return (this.#flags & HAS_EXCEPTION) !== 0 ? this.#result : null;
   }
 
   /**
@@ -255,10 +255,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (typeof exception === 'function' && exception.prototype instanceof Error) {
       exception = new (exception as new () => Error)();
     }
-    this.#exception = exception;
-    this.#hasException = true;
+    this.#result = exception as T;
+    this.#flags = HAS_EXCEPTION | UNRETRIEVED;
     this.#state = 'finished';
-    this.#unretrieved = true;
     reportNeverRetrieved(this, this.#loop, exception);
     this.scheduleCallbacks();
   }
@@ -271,7 +270,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.#markRetrieved();
     if (this.#state !== 'pending') return false;
     this.#state = 'cancelled';
-    this.#cancelMessage = message;
+    if (message !== undefined) this.#cancellation = { message, error: this.#cancellation?.error ?? null };
     this.scheduleCallbacks();
     return true;
   }
@@ -379,18 +378,17 @@ export class Future<T = unknown> implements PromiseLike<T> {
   makeCancelledError(): CancelledError {
     // A Task cancelled by a CancelledError escaping its coroutine rethrows that
     // very error, message and stack included (asyncio's _cancelled_exc).
-    return this.#cancelledError ?? new CancelledError(this.#cancelMessage);
+    return this.#cancellation?.error ?? new CancelledError(this.#cancellation?.message);
   }
 
   /** Records the CancelledError that cancelled a Task, for the error result() throws. @internal */
   protected setCancelledError(error: CancelledError | null, message: string | undefined): void {
-    this.#cancelledError = error;
-    if (message !== undefined) this.#cancelMessage = message;
+    this.#cancellation = { message: message ?? this.#cancellation?.message, error };
   }
 
   /** The message given to cancel(). @internal */
   get cancelMessage(): string | undefined {
-    return this.#cancelMessage;
+    return this.#cancellation?.message;
   }
 
   /** Marks the exception as seen, so it is not reported when collected. @internal */
@@ -399,8 +397,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   #markRetrieved(): void {
-    if (!this.#unretrieved) return;
-    this.#unretrieved = false;
+    if ((this.#flags & UNRETRIEVED) === 0) return;
+    this.#flags &= ~UNRETRIEVED;
     forgetNeverRetrieved(this);
   }
 
@@ -418,7 +416,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const parts: string[] = [this.#state];
     if (this.#state === 'finished') {
       const result = (this.#result as unknown) === this ? '<itself>' : describe(this.#result);
-      parts.push(this.#hasException ? `exception=${describeError(this.#exception)}` : `result=${result}`);
+      parts.push((this.#flags & HAS_EXCEPTION) !== 0 ? `exception=${describeError(this.#result)}` : `result=${result}`);
     }
     const listeners = this.#listeners;
     const waiting = listeners === null ? 0 : Array.isArray(listeners) ? listeners.length : 1;
