@@ -11,6 +11,13 @@ import type { TimerHandle } from './handle.js';
 import { checkDelay } from './internal/checks.js';
 import { neverAwaited } from './internal/never-awaited.js';
 
+/** sleep(0): its completion is scheduled on the loop. */
+const SCHEDULED = 1;
+/** sleep(0): it has yielded (bare) to a generator, which completes it when it steps again. */
+const YIELDED = 2;
+/** Debug mode: watched for "never awaited". */
+const WATCHED = 4;
+
 /** The result a bare yield gives `yield*`: shared, since nothing writes to it. */
 const BARE_YIELD: IteratorResult<unknown, never> = Object.freeze({ done: false, value: undefined });
 
@@ -26,11 +33,8 @@ export class SleepFuture<T> extends Future<T> implements Iterator<unknown, T, un
   #timer: TimerHandle | null = null;
   readonly #delay: number;
   readonly #value: T;
-  /** sleep(0): its completion is scheduled on the loop. */
-  #scheduled = false;
-  /** sleep(0): it has yielded (bare) to a generator, which completes it when it steps again. */
-  #yielded = false;
-  #watched = false;
+  /** SCHEDULED | YIELDED | WATCHED. */
+  #flags = 0;
 
   constructor(loop: BaseEventLoop, delay: number, result: T) {
     super({ loop });
@@ -38,7 +42,7 @@ export class SleepFuture<T> extends Future<T> implements Iterator<unknown, T, un
     this.#value = result;
     if (delay > 0) this.#timer = loop.scheduleAt(loop.time() + delay, settleSleep, null, this, result);
     if (loop.getDebug()) {
-      this.#watched = true;
+      this.#flags |= WATCHED;
       neverAwaited.watch(this, 'sleep');
     }
   }
@@ -73,8 +77,8 @@ export class SleepFuture<T> extends Future<T> implements Iterator<unknown, T, un
   next(): IteratorResult<unknown, T> {
     if (this.done()) return { done: true, value: this.result() };
     if (this.#delay > 0) return { done: false, value: this };
-    if (!this.#yielded) {
-      this.#yielded = true;
+    if ((this.#flags & YIELDED) === 0) {
+      this.#flags |= YIELDED;
       return BARE_YIELD;
     }
     // The task stepped again: the iteration asyncio's bare yield takes is over.
@@ -101,14 +105,14 @@ export class SleepFuture<T> extends Future<T> implements Iterator<unknown, T, un
 
   /** sleep(0) completes on the next iteration, once something waits for it. */
   #scheduleCompletion(): void {
-    if (this.#delay > 0 || this.#scheduled || this.done()) return;
-    this.#scheduled = true;
+    if (this.#delay > 0 || (this.#flags & SCHEDULED) !== 0 || this.done()) return;
+    this.#flags |= SCHEDULED;
     this.getLoop().scheduleSoon(settleSleep, null, this, this.#value);
   }
 
   #observed(): void {
-    if (!this.#watched) return;
-    this.#watched = false;
+    if ((this.#flags & WATCHED) === 0) return;
+    this.#flags &= ~WATCHED;
     neverAwaited.forget(this);
   }
 
