@@ -1,8 +1,10 @@
 // `npm run bench [suite...]`: runs the side-by-side benchmarks. Suites: core.
 import { benchCore } from './core.js';
+import { benchSync } from './sync.js';
 
 const suites: Record<string, () => Promise<void>> = {
   core: benchCore,
+  sync: benchSync,
 };
 
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
