@@ -24,13 +24,6 @@ export abstract class LoopBound {
   }
 }
 
-/** A Future that is already done with `value`: the fast path's answer. */
-export function resolved<T>(loop: BaseEventLoop, value: T): Future<T> {
-  const future = new Future<T>({ loop });
-  future.setResult(value);
-  return future;
-}
-
 /** A Future that already failed with `error`: an operation's outcome known at once (QueueShutDown, ...). */
 export function failed<T>(loop: BaseEventLoop, error: unknown): Future<T> {
   const future = new Future<T>({ loop });
