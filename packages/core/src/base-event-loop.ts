@@ -69,6 +69,8 @@ export abstract class BaseEventLoop implements HandleOwner {
   #steppedTask: Task<unknown> | null = null;
   /** True while runOnce() calls handles. @internal */
   inCallbacks = false;
+  /** Counts iterations: an async task's step runs on in the microtasks after its iteration. @internal */
+  iteration = 0;
   /** The async scope the loop's callbacks run in. @internal */
   readonly scope = new LoopScope();
   /**
@@ -251,8 +253,8 @@ export abstract class BaseEventLoop implements HandleOwner {
   /** scheduleSoon() in a context captured earlier (a done callback's, a task's). @internal */
   scheduleSoonIn(context: ContextRunner | null, callback: Callback, args: unknown[] | null, arg0?: unknown, arg1?: unknown): Handle {
     if (this.#state === 'closed') this.#checkClosed('callSoon');
-    const handle = new Handle(callback, args, this, context, arg0, arg1);
-    if (this.#debug) handle.debug = { sourceTraceback: captureStack() };
+    const handle = new Handle(callback, args, context, arg0, arg1);
+    if (this.#debug) handle.setSourceTraceback(captureStack());
     this.#ready.push(handle);
     if (!this.inCallbacks) {
       this.outsideActivity++;
@@ -270,7 +272,7 @@ export abstract class BaseEventLoop implements HandleOwner {
   scheduleAtIn(context: ContextRunner | null, when: number, callback: Callback, args: unknown[] | null, arg0?: unknown, arg1?: unknown): TimerHandle {
     if (this.#state === 'closed') this.#checkClosed('callAt');
     const timer = new TimerHandle(when, callback, args, this, context, arg0, arg1);
-    if (this.#debug) timer.debug = { sourceTraceback: captureStack() };
+    if (this.#debug) timer.setSourceTraceback(captureStack());
     timer.scheduled = true;
     this.#timers.push(timer);
     if (!this.inCallbacks) {
@@ -460,6 +462,7 @@ export abstract class BaseEventLoop implements HandleOwner {
    * @internal
    */
   runOnce(): void {
+    this.iteration++;
     const timers = this.#timers;
     // Drop cancelled timers: all of them when they crowd the heap, else just
     // those at its top, so a cancelled timer costs nothing when it comes due.
@@ -489,7 +492,7 @@ export abstract class BaseEventLoop implements HandleOwner {
         const handle = ready.shift()!;
         if (handle.isCancelled) continue;
         if (debug) this.#runTimed(handle);
-        else handle.run();
+        else handle.run(this);
       }
       let added: TimerHandle[] | null = null;
       while (timers.peekDeadline() <= end) {
@@ -501,7 +504,7 @@ export abstract class BaseEventLoop implements HandleOwner {
         timer.scheduled = false;
         if (timer.isCancelled) this.#cancelledTimers--;
         else if (debug) this.#runTimed(timer);
-        else timer.run();
+        else timer.run(this);
       }
       if (added !== null) for (const timer of added) timers.push(timer);
     } finally {
@@ -512,7 +515,7 @@ export abstract class BaseEventLoop implements HandleOwner {
   #runTimed(handle: Handle): void {
     const start = this.time();
     this.#steppedTask = null;
-    handle.run();
+    handle.run(this);
     const elapsed = this.time() - start;
     const task = this.#steppedTask;
     // Hold no task beyond its step: one kept alive is never reported as never retrieved.

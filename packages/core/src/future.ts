@@ -81,9 +81,33 @@ class ThenListener implements DoneListener {
    */
   wake(future: Future<unknown>, loop: BaseEventLoop): void {
     loop.promiseWork = true;
-    const cancellation = this.task === null ? undefined : this.task.awaitedDone(future);
+    const cancellation = this.task === null ? undefined : this.task.awaitedDone(future, true);
+    if (this.task !== null && loop.inCallbacks) {
+      // Woken by a callback of the iteration: resume a microtask later, so
+      // that a task whose step in this iteration awaited a done Future (its
+      // then() is called a microtask after the step) goes on first, as its
+      // step would have in asyncio.
+      this.#pending = future;
+      this.#cancellation = cancellation;
+      queueMicrotask(this.#settleLater);
+      return;
+    }
     this.#settle(future, cancellation);
   }
+
+  /**
+   * The Future was done when it was awaited: asyncio does not suspend there,
+   * so this is no point to deliver a pending cancellation at. @internal
+   */
+  wakeAtOnce(future: Future<unknown>, loop: BaseEventLoop): void {
+    loop.promiseWork = true;
+    if (this.task !== null) this.task.awaitedDone(future, false);
+    this.#settle(future, undefined);
+  }
+
+  #pending: Future<unknown> | null = null;
+  #cancellation: Error | undefined = undefined;
+  readonly #settleLater = () => this.#settle(this.#pending!, this.#cancellation);
 
   /** Rejects at once: the awaiting task may not await this Future. @internal */
   refuse(error: Error): void {
@@ -160,8 +184,8 @@ const UNRETRIEVED = 2;
 interface AwaitingTask {
   /** Returns an error when the task may not await this Future (itself, another loop's). */
   noteAwaiting?: (future: Future<unknown>) => Error | null;
-  /** The awaited Future is done: the error to resume with instead of its outcome, if any. */
-  awaitedDone: (future: Future<unknown>) => Error | undefined;
+  /** The awaited Future is done: the error to resume with instead of its outcome, if any (only at a suspension). */
+  awaitedDone: (future: Future<unknown>, suspended: boolean) => Error | undefined;
 }
 
 /** True when `value` is a Future of asyncio-ts (from any copy of the package). */
@@ -309,7 +333,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   addListener(listener: DoneListener): void {
     if (this.#state !== 'pending') {
       // Awaiting a done Future does not suspend, as in asyncio.
-      if (listener instanceof ThenListener) listener.wake(this as Future<unknown>, this.#loop);
+      if (listener instanceof ThenListener) listener.wakeAtOnce(this as Future<unknown>, this.#loop);
       else listener.futureDone(this as Future<unknown>, this.#loop);
       return;
     }

@@ -38,53 +38,74 @@ export type Callback<Args extends unknown[] = any[]> = (...args: Args) => unknow
 
 const EMPTY: unknown[] = [];
 
-/** A callback scheduled on a loop by callSoon(); cancel() stops it from running. */
+/** Debug-mode facts about a handle, kept apart so that handles stay small. @internal */
+export interface HandleDebugInfo {
+  sourceTraceback: string;
+  repr?: string;
+}
+
+const debugInfo = new WeakMap<Handle, HandleDebugInfo>();
+
+/**
+ * A callback scheduled on a loop by callSoon(); cancel() stops it from running.
+ *
+ * Five fields only: a loop can hold a million of them at once. The loop that
+ * runs a handle passes itself to run(); a cancelled handle is one whose
+ * callback is gone; debug-mode facts live in a side table.
+ */
 export class Handle {
-  /** @internal */ callback: Callback | null;
+  /** The callback; null once cancelled. @internal */
+  callback: Callback | null;
   /** The arguments as given to callSoon(); null when the loop's own callers pass up to two inline. @internal */
   args: unknown[] | null;
   /** @internal */ arg0: unknown;
   /** @internal */ arg1: unknown;
-  /** @internal */ readonly loop: HandleOwner;
   /** @internal */ readonly context: ContextRunner | null;
-  /** @internal */ isCancelled = false;
-  /** Where the handle was created (debug mode), and its description once cancelled. @internal */
-  debug: HandleDebugInfo | null = null;
 
-  constructor(callback: Callback, args: unknown[] | null, loop: HandleOwner, context: ContextRunner | null, arg0?: unknown, arg1?: unknown) {
+  constructor(callback: Callback, args: unknown[] | null, context: ContextRunner | null, arg0?: unknown, arg1?: unknown) {
     this.callback = callback;
     this.args = args;
     this.arg0 = arg0;
     this.arg1 = arg1;
-    this.loop = loop;
     this.context = context;
+  }
+
+  /** True when cancel() was called. @internal */
+  get isCancelled(): boolean {
+    return this.callback === null;
   }
 
   /** Where the handle was created, in debug mode. @internal */
   get sourceTraceback(): string | undefined {
-    return this.debug?.sourceTraceback;
+    return debugInfo.get(this)?.sourceTraceback;
+  }
+
+  /** Records where the handle was created (debug mode). @internal */
+  setSourceTraceback(stack: string): void {
+    debugInfo.set(this, { sourceTraceback: stack });
   }
 
   /** Cancels the callback; it will not run. Cancelling twice does nothing. */
   cancel(): void {
-    if (this.isCancelled) return;
-    this.isCancelled = true;
+    const callback = this.callback;
+    if (callback === null) return;
     // Keep a description for debug output before dropping the references.
-    if (this.debug !== null) this.debug.repr = this.toString();
+    const debug = debugInfo.get(this);
     this.callback = null;
+    if (debug !== undefined) debug.repr = `<${this.constructor.name}${this.describeState(callback)}>`;
     this.args = EMPTY;
     this.arg0 = this.arg1 = undefined;
   }
 
   /** True when cancel() was called. */
   cancelled(): boolean {
-    return this.isCancelled;
+    return this.callback === null;
   }
 
-  /** Runs the callback; an error goes to the loop's exception handler. @internal */
-  run(): void {
+  /** Runs the callback for `loop`; an error goes to the loop's exception handler. @internal */
+  run(loop: HandleOwner): void {
     const callback = this.callback!;
-    this.loop.scope.callbackStarting();
+    loop.scope.callbackStarting();
     try {
       if (this.context !== null) this.context.runInAsyncScope(callback, null, ...this.arguments());
       else if (this.args === null) callback(this.arg0, this.arg1);
@@ -92,8 +113,9 @@ export class Handle {
       else callback(...this.args);
     } catch (error) {
       const context: ExceptionContext = { message: `Exception in callback ${describeCallback(callback, this.arguments())}`, exception: error, handle: this };
-      if (this.sourceTraceback !== undefined) context.sourceTraceback = this.sourceTraceback;
-      this.loop.callExceptionHandler(context);
+      const sourceTraceback = this.sourceTraceback;
+      if (sourceTraceback !== undefined) context.sourceTraceback = sourceTraceback;
+      loop.callExceptionHandler(context);
     }
   }
 
@@ -104,16 +126,18 @@ export class Handle {
   }
 
   toString(): string {
-    if (this.debug?.repr !== undefined) return this.debug.repr;
+    const repr = debugInfo.get(this)?.repr;
+    if (repr !== undefined) return repr;
     return `<${this.constructor.name}${this.describeState()}>`;
   }
 
-  /** @internal */
-  describeState(): string {
+  /** `callback`: the one a cancelled handle had, for its debug description. @internal */
+  describeState(callback: Callback | null = this.callback): string {
     const parts: string[] = [];
-    if (this.isCancelled) parts.push('cancelled');
-    if (this.callback !== null) parts.push(describeCallback(this.callback, this.arguments()));
-    if (this.sourceTraceback !== undefined) parts.push(`created at ${creationSite(this.sourceTraceback)}`);
+    if (this.callback === null) parts.push('cancelled');
+    if (callback !== null) parts.push(describeCallback(callback, this.arguments()));
+    const sourceTraceback = this.sourceTraceback;
+    if (sourceTraceback !== undefined) parts.push(`created at ${creationSite(sourceTraceback)}`);
     return parts.length > 0 ? ` ${parts.join(' ')}` : '';
   }
 
@@ -122,20 +146,16 @@ export class Handle {
   }
 }
 
-/** Debug-mode facts about a handle, kept apart so that handles stay small. @internal */
-export interface HandleDebugInfo {
-  sourceTraceback: string;
-  repr?: string;
-}
-
 /** A callback scheduled for a point in loop time by callLater() or callAt(). */
 export class TimerHandle extends Handle implements HeapItem {
+  /** @internal */ readonly loop: HandleOwner;
   /** @internal */ readonly deadline: number;
   /** True while the handle sits in the loop's timer heap. @internal */
   scheduled = false;
 
   constructor(when: number, callback: Callback, args: unknown[] | null, loop: HandleOwner, context: ContextRunner | null, arg0?: unknown, arg1?: unknown) {
-    super(callback, args, loop, context, arg0, arg1);
+    super(callback, args, context, arg0, arg1);
+    this.loop = loop;
     this.deadline = when;
   }
 
@@ -145,13 +165,13 @@ export class TimerHandle extends Handle implements HeapItem {
   }
 
   override cancel(): void {
-    if (!this.isCancelled) this.loop.timerHandleCancelled(this);
+    if (this.callback !== null) this.loop.timerHandleCancelled(this);
     super.cancel();
   }
 
   /** @internal */
-  override describeState(): string {
-    return ` when=${this.deadline.toFixed(3)}${super.describeState()}`;
+  override describeState(callback: Callback | null = this.callback): string {
+    return ` when=${this.deadline.toFixed(3)}${super.describeState(callback)}`;
   }
 }
 

@@ -49,6 +49,14 @@ export class Task<T = unknown> extends Future<T> {
   /** In a generator task, the loop Future its async body awaits now. */
   #bodyWaiter: Future<unknown> | null = null;
   #mustCancel = false;
+  /**
+   * An async body's step runs on in the microtasks after the iteration it
+   * started in: the iteration of the step now running, or -1. A cancel() from
+   * a later callback of that iteration came, in asyncio, after the step.
+   */
+  #asyncStepIteration = -1;
+  /** cancel() came during the async step: it applies only if the step ends suspended. */
+  #cancelAfterStep = false;
   #cancelMessage: string | undefined = undefined;
   #cancelsRequested = 0;
   readonly #context: ContextRunner | null;
@@ -130,6 +138,9 @@ export class Task<T = unknown> extends Future<T> {
     }
     this.#mustCancel = true;
     this.#cancelMessage = message;
+    // From outside the task (not its own body cancelling itself).
+    this.#cancelAfterStep =
+      this.#generator === null && this.#asyncStepIteration === this.getLoop().iteration && taskStorage.getStore() !== this;
     return true;
   }
 
@@ -213,6 +224,7 @@ export class Task<T = unknown> extends Future<T> {
 
   /** The first step of a task made from a function or a promise. */
   #start(error: unknown, hasError: boolean): void {
+    this.#asyncStepIteration = this.getLoop().iteration;
     if (this.#started) throw new InvalidStateError(`step(): ${this} already started its body`);
     this.#started = true;
     let body: unknown = this.#coro;
@@ -259,6 +271,12 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   #finishWithResult(value: T): void {
+    if (this.#mustCancel && this.#cancelAfterStep && this.#asyncStepIteration === this.getLoop().iteration) {
+      // The body finished within the step the cancel() came after: in asyncio
+      // the task was done before it, and the request found nothing to cancel.
+      this.#mustCancel = false;
+      this.#cancelsRequested = Math.max(0, this.#cancelsRequested - 1);
+    }
     if (this.#mustCancel) {
       // cancel() came during the last step: the task ends cancelled.
       this.#mustCancel = false;
@@ -356,11 +374,12 @@ export class Task<T = unknown> extends Future<T> {
    * a pending cancellation is delivered as the CancelledError to resume
    * with. A CancelledError already on its way answers it. @internal
    */
-  awaitedDone(future: Future<unknown>): Error | undefined {
+  awaitedDone(future: Future<unknown>, suspended: boolean): Error | undefined {
     this.getLoop().noteResuming(this as unknown as Task<unknown>);
     if (this.#waiter === future) this.#waiter = null;
     if (this.#bodyWaiter === future) this.#bodyWaiter = null;
-    if (!this.#mustCancel || this.done()) return undefined;
+    if (suspended) this.#asyncStepIteration = this.getLoop().iteration;
+    if (!suspended || !this.#mustCancel || this.done()) return undefined;
     this.#mustCancel = false;
     if (future.cancelled()) return undefined;
     return new CancelledError(this.#cancelMessage);

@@ -513,3 +513,48 @@ describe('stop() ordering', () => {
     loop.close();
   });
 });
+
+describe('awaiting a Future that is already done', () => {
+  // async def main():
+  //     r = []; f = loop.create_future(); f.set_result(None)
+  //     async def child(): await f; r.append(1)
+  //     asyncio.create_task(child()); await asyncio.sleep(0); return r
+  // -> [1]: the child's step runs to its end before main resumes
+  it('does not suspend: a child past a done Future finishes its step before its parent resumes', async () => {
+    const loop = guard.newLoop();
+    const seen = await loop.runUntilComplete(async () => {
+      const r: number[] = [];
+      const done = loop.createFuture<void>();
+      done.setResult();
+      loop.createTask(async () => {
+        await done;
+        r.push(1);
+      });
+      await sleep(0);
+      return [...r];
+    });
+    expect(seen).toEqual([1]);
+    loop.close();
+  });
+
+  // def main():
+  //     done = create_future(); done.set_result('ok')
+  //     task = create_task(child())   # child: return await done
+  //     await asyncio.sleep(0); task.cancel(); return await task
+  // -> 'ok': the task finished in its first step, before cancel()
+  it('is no cancellation point: a task that finished past it in its step ignores a later cancel()', async () => {
+    const loop = guard.newLoop();
+    const outcome = await loop.runUntilComplete(
+      loop.createTask(function* () {
+        const done = loop.createFuture<string>();
+        done.setResult('ok');
+        const task = loop.createTask(async () => await done);
+        yield* sleep(0);
+        task.cancel();
+        return yield* task;
+      }),
+    );
+    expect(outcome).toBe('ok');
+    loop.close();
+  });
+});
