@@ -5,30 +5,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   CancelledError,
-  Runner,
   createTask,
   gather,
   getRunningLoop,
   shield,
   sleep,
   type Coroutine,
-  type CoroutineLike,
   type Future,
 } from '@asyncio-ts/core';
-import { TestLoop } from '@asyncio-ts/core/testing';
+import { runVirtual } from './fixtures/virtual.js';
 
-/** Runs `main` on a virtual-time TestLoop; any call of the loop's exception handler fails the test. */
-async function runVirtual<T>(main: CoroutineLike<T>): Promise<T> {
-  const runner = new Runner({ loopFactory: () => new TestLoop() });
-  const reported: string[] = [];
-  runner.getLoop().setExceptionHandler((_loop, context) => reported.push(context.message));
-  try {
-    return await runner.run(main);
-  } finally {
-    await runner.close();
-    expect(reported, 'exception handler calls').toEqual([]);
-  }
-}
 
 /** A coroutine function of either shape: what createTask() and shield() take. */
 type CoroutineFunction<T> = () => Coroutine<T> | PromiseLike<T>;

@@ -5,7 +5,6 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   CancelledError,
   RuntimeError,
-  Runner,
   SleepFuture,
   TimerHandle,
   ValueError,
@@ -13,22 +12,9 @@ import {
   getRunningLoop,
   sleep,
   type Coroutine,
-  type CoroutineLike,
 } from '@asyncio-ts/core';
-import { TestLoop } from '@asyncio-ts/core/testing';
+import { runVirtual } from './fixtures/virtual.js';
 
-/** Runs `main` on a virtual-time TestLoop; any call of the loop's exception handler fails the test. */
-async function runVirtual<T>(main: CoroutineLike<T>): Promise<T> {
-  const runner = new Runner({ loopFactory: () => new TestLoop() });
-  const reported: string[] = [];
-  runner.getLoop().setExceptionHandler((_loop, context) => reported.push(context.message));
-  try {
-    return await runner.run(main);
-  } finally {
-    await runner.close();
-    expect(reported, 'exception handler calls').toEqual([]);
-  }
-}
 
 /** Starts a callback that counts loop iterations: it reschedules itself once per iteration. */
 function countIterations(): () => number {

@@ -11,32 +11,18 @@ import {
   CancelledError,
   FIRST_COMPLETED,
   FIRST_EXCEPTION,
-  Runner,
   ValueError,
   createTask,
   getRunningLoop,
   sleep,
   wait,
   type Coroutine,
-  type CoroutineLike,
   type Future,
   type ReturnWhen,
   type Task,
 } from '@asyncio-ts/core';
-import { TestLoop } from '@asyncio-ts/core/testing';
+import { runVirtual } from './fixtures/virtual.js';
 
-/** Runs `main` on a virtual-time TestLoop; any call of the loop's exception handler fails the test. */
-async function runVirtual<T>(main: CoroutineLike<T>): Promise<T> {
-  const runner = new Runner({ loopFactory: () => new TestLoop() });
-  const reported: string[] = [];
-  runner.getLoop().setExceptionHandler((_loop, context) => reported.push(context.message));
-  try {
-    return await runner.run(main);
-  } finally {
-    await runner.close();
-    expect(reported, 'exception handler calls').toEqual([]);
-  }
-}
 
 /**
  * The names of the futures in `set`, sorted, from the candidates in `named`
