@@ -63,21 +63,27 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
     return outer;
   }
 
-  const byArgument = new Map<unknown, Future<unknown>>();
+  // Each distinct argument becomes one child (asyncio's arg_to_fut); an
+  // argument given twice shares its child. Duplicates are rare: look them up
+  // in a Map only when there are any.
+  const distinct = new Set(args).size === args.length;
+  const byArgument = distinct ? null : new Map<unknown, Future<unknown>>();
   const children: Future<unknown>[] = [];
+  const unique: Future<unknown>[] = [];
   let loop: BaseEventLoop | undefined;
   for (const argument of args) {
-    let child = byArgument.get(argument);
+    let child = byArgument?.get(argument);
     if (child === undefined) {
       child = ensureFuture(argument as Awaitable, loop !== undefined ? { loop } : {});
       loop ??= child.getLoop();
       if (child !== argument && child instanceof Task) child.logDestroyPending = false;
-      byArgument.set(argument, child);
+      byArgument?.set(argument, child);
+      unique.push(child);
     }
     children.push(child);
   }
   const outer = new GatheringFuture<unknown[]>(children, loop!);
-  const total = byArgument.size;
+  const total = unique.length;
   let finished = 0;
 
   const onChildDone = (child: Future<unknown>) => {
@@ -106,7 +112,7 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
     if (outer.cancelRequested) outer.setException(child.makeCancelledError());
     else outer.setResult(results);
   };
-  for (const child of byArgument.values()) child.addCallback(onChildDone, null);
+  for (const child of unique) child.addCallback(onChildDone, null);
   return outer;
 }
 

@@ -64,11 +64,11 @@ export class Task<T = unknown> extends Future<T> {
   #logDestroyPending = true;
 
   constructor(coro: CoroutineLike<T>, options: TaskOptions = {}) {
-    checkCoroutine(coro);
+    const generator = checkCoroutine(coro);
     super(options.loop !== undefined ? { loop: options.loop } : {});
     const loop = this.getLoop();
     this.#coro = coro;
-    if (isGenerator(coro)) this.#generator = coro;
+    if (generator) this.#generator = coro as Coroutine<T>;
     // The task owns a promise's outcome from now on (its error is reported
     // through the task): a rejection before the first step is not unhandled.
     // Only a native promise: another thenable may start work on each then().
@@ -434,10 +434,12 @@ function wakeTask(task: Task<unknown>, future: Future<unknown>): void {
   task.resume(future);
 }
 
-function checkCoroutine(coro: unknown): void {
-  if (typeof coro === 'function' || isGenerator(coro)) return;
+/** Checks what a Task can run; true for a generator object (checked once, here). */
+function checkCoroutine(coro: unknown): boolean {
+  if (typeof coro === 'function') return false;
+  if (isGenerator(coro)) return true;
   if (isFuture(coro)) throw new TypeError(`a coroutine was expected, got ${coro}; use ensureFuture() for a Future`);
-  if (isThenable(coro)) return;
+  if (isThenable(coro)) return false;
   throw new TypeError(
     `a coroutine was expected, got ${describe(coro)}; pass a generator (from a function*), a promise, or a function returning one`,
   );
