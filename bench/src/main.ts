@@ -1,9 +1,11 @@
 // `npm run bench [suite...]`: runs the side-by-side benchmarks. Suites: core.
 import { benchCore } from './core.js';
+import { benchExecutors } from './executors.js';
 import { benchSync } from './sync.js';
 
 const suites: Record<string, () => Promise<void>> = {
   core: benchCore,
+  executors: benchExecutors,
   sync: benchSync,
 };
 
