@@ -10,8 +10,10 @@
  *   good_approach returned Done after 2.00 s; the heartbeat stalled for 0.10 s
  *
  * Python's time.sleep() is Atomics.wait() here: it blocks the thread, as
- * time.sleep does. Blocking work belongs in an executor (runInExecutor, from
- * @asyncio-ts/executors, not written yet).
+ * time.sleep does. Blocking work belongs in an executor, where it blocks a
+ * worker thread instead: loop.runInExecutor() or toThread(), with a
+ * ThreadPoolExecutor from @asyncio-ts/executors (asyncio.futures in the
+ * umbrella); blocking-io.ts shows it.
  */
 import * as asyncio from 'asyncio-ts';
 import { resolveOptions, type ExampleOptions } from './options.js';

@@ -4,6 +4,8 @@
  */
 import * as basicRun from './basic-run.js';
 import * as blockingAntiPattern from './blocking-anti-pattern.js';
+import * as blockingIo from './blocking-io.js';
+import * as boundedConcurrency from './bounded-concurrency.js';
 import * as callSoon from './call-soon.js';
 import * as concurrentTasks from './concurrent-tasks.js';
 import * as debugMode from './debug-mode.js';
@@ -32,15 +34,16 @@ export const examples: readonly Example[] = [
   { name: 'concurrent-tasks', title: 'createTask() + gather(): Task-2 finishes before Task-1', main: concurrentTasks.main },
   { name: 'graceful-shutdown', title: 'runForever() with signal handlers, ended by SIGTERM', main: gracefulShutdown.main },
   { name: 'loop-state', title: 'isRunning(), isClosed(), time()', main: loopState.main },
+  { name: 'blocking-io', title: 'loop.runInExecutor() with a ThreadPoolExecutor: blocking calls side by side', main: blockingIo.main },
   { name: 'blocking-anti-pattern', title: 'a blocking sleep freezes the loop', main: blockingAntiPattern.main },
   { name: 'nested-run', title: 'run() inside a running loop throws; await instead', main: nestedRun.main },
   { name: 'debug-mode', title: 'run(main, { debug: true }) and slow-callback warnings', main: debugMode.main },
+  { name: 'bounded-concurrency', title: 'the web scraper’s pattern without the network: Semaphore(3) + asCompleted()', main: boundedConcurrency.main },
 ];
 
 /** The guide's examples that need a package not written yet. */
 export const waitingFor: readonly { example: string; packages: string }[] = [
   { example: 'a loop in a thread: newEventLoop() + runForever() in a thread, runCoroutineThreadsafe()', packages: '@asyncio-ts/threads' },
   { example: 'AsyncRunner: run coroutines from sync code through a loop thread', packages: '@asyncio-ts/threads' },
-  { example: 'runInExecutor() with a ThreadPoolExecutor for blocking I/O', packages: '@asyncio-ts/executors' },
-  { example: 'the concurrent web scraper (Semaphore, ClientSession, asCompleted)', packages: '@asyncio-ts/sync, @asyncio-ts/http' },
+  { example: 'the concurrent web scraper with real requests (ClientSession); its Semaphore + asCompleted() pattern runs as bounded-concurrency', packages: '@asyncio-ts/http' },
 ];
