@@ -15,7 +15,7 @@ import { BrokenLoopThread } from '../errors.js';
 import { RemoteFuture, type RemoteFutureOwner } from '../remote-future.js';
 import { resolveFunction } from './function-spec.js';
 import { FunctionTable } from './load-function.js';
-import { EXITED, type CallMessage, type FromLoop, type ToLoop } from './protocol.js';
+import { EXITED, handlePorts, type CallMessage, type FromLoop, type ToLoop } from './protocol.js';
 import { deserializeError, serializeError } from './remote-error.js';
 
 export class Connection implements ResultSource, RemoteFutureOwner {
@@ -58,7 +58,7 @@ export class Connection implements ResultSource, RemoteFutureOwner {
     const first = !this.#sent.has(reference.id);
     const message: CallMessage = { type: 'call', id, mode, fn: reference.id, def: first ? reference : null, args };
     try {
-      this.#port.postMessage(message);
+      this.#port.postMessage(message, handlePorts(args));
     } catch (error) {
       throw new TypeError(`${method}: the arguments cannot be sent to the loop thread (they are structured-cloned): ${(error as Error).message}`, { cause: error });
     }

@@ -61,3 +61,17 @@ export interface LoopWorkerData {
   wake: Int32Array;
   state: Int32Array;
 }
+
+/**
+ * The ports of the loop handles among `values` (top level only): posted
+ * with a message, they move to the receiving thread with it.
+ */
+export function handlePorts(values: readonly unknown[]): MessagePort[] | undefined {
+  let ports: MessagePort[] | undefined;
+  for (const value of values) {
+    if (typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'asyncio-ts.loop-handle') {
+      (ports ??= []).push((value as { port: MessagePort }).port);
+    }
+  }
+  return ports;
+}

@@ -2,11 +2,11 @@
 // event loop (coroutine functions as tasks, callbacks soon), replies with
 // their outcomes, cancels on request, and sends portal calls back.
 import type { MessagePort } from 'node:worker_threads';
-import { CancelledError, Future, type BaseEventLoop, type Handle, type Task } from '@asyncio-ts/core';
+import { CancelledError, Future, isThenable, type BaseEventLoop, type Handle, type Task } from '@asyncio-ts/core';
 import { notifyWake } from '@asyncio-ts/executors';
 import { resolveFunction } from './function-spec.js';
 import { FunctionTable } from './load-function.js';
-import type { CallMessage, FromLoop, ReplyMessage, ToLoop } from './protocol.js';
+import { handlePorts, type CallMessage, type FromLoop, type ReplyMessage, type ToLoop } from './protocol.js';
 import { deserializeError, serializeError } from './remote-error.js';
 
 export class Server {
@@ -91,7 +91,9 @@ export class Server {
             this.#reply(id, false, error);
             return;
           }
-          this.#reply(id, true, value);
+          // A callback that returns a promise (an async function) replies when it settles.
+          if (isThenable(value)) Promise.resolve(value).then((result) => this.#reply(id, true, result), (error: unknown) => this.#reply(id, false, error));
+          else this.#reply(id, true, value);
         }),
       );
       return;
@@ -120,14 +122,14 @@ export class Server {
 
   #reply(id: number, ok: boolean, value: unknown): void {
     try {
-      this.#post(ok ? { type: 'done', id, ok: true, value } : { type: 'done', id, ok: false, error: serializeError(value) });
+      this.#post(ok ? { type: 'done', id, ok: true, value } : { type: 'done', id, ok: false, error: serializeError(value) }, ok ? handlePorts([value]) : undefined);
     } catch (error) {
       this.#post({ type: 'done', id, ok: false, error: serializeError(new TypeError(`the result cannot be sent back from the loop thread (it is structured-cloned): ${(error as Error).message}`)) });
     }
   }
 
-  #post(message: FromLoop): void {
-    this.#port.postMessage(message);
+  #post(message: FromLoop, transferList?: MessagePort[]): void {
+    this.#port.postMessage(message, transferList);
     // After the post: a submitter blocked in result() wakes and drains its port.
     if (this.#wake !== null) notifyWake(this.#wake);
   }
