@@ -31,13 +31,31 @@ export interface TaskOptions {
   eagerStart?: boolean;
 }
 
+const STARTED = 1;
+const MUST_CANCEL = 2;
+const CANCEL_AFTER_STEP = 4;
+const QUIET_IF_DESTROYED = 8;
+
+interface RareTaskState {
+  bodyWaiter: Future<unknown> | null;
+  cancelMessage: string | undefined;
+  abort: AbortController | null;
+}
+
+function newRareState(): RareTaskState {
+  return { bodyWaiter: null, cancelMessage: undefined, abort: null };
+}
+
 let taskNameCounter = 0;
 let taskSerial = 0;
 
 export class Task<T = unknown> extends Future<T> {
   readonly #coro: CoroutineLike<T>;
   #generator: Coroutine<T> | null = null;
-  #started = false;
+  /** STARTED | MUST_CANCEL | CANCEL_AFTER_STEP | QUIET_IF_DESTROYED: booleans in one field (tasks come by the 100,000). */
+  #flags = 0;
+  /** What few tasks need: a body waiter, a cancel message, an AbortController. */
+  #rare: RareTaskState | null = null;
   /** The name, or the number N of the default name `Task-N` (a string is made only when asked). */
   #name: string | number;
   /** Creation order, for listings. @internal */
@@ -46,22 +64,68 @@ export class Task<T = unknown> extends Future<T> {
   registryIndex = -1;
   /** The Future this task waits on (asyncio's _fut_waiter). */
   #waiter: Future<unknown> | null = null;
-  /** In a generator task, the loop Future its async body awaits now. */
-  #bodyWaiter: Future<unknown> | null = null;
-  #mustCancel = false;
+
   /**
    * An async body's step runs on in the microtasks after the iteration it
    * started in: the iteration of the step now running, or -1. A cancel() from
    * a later callback of that iteration came, in asyncio, after the step.
    */
   #asyncStepIteration = -1;
-  /** cancel() came during the async step: it applies only if the step ends suspended. */
-  #cancelAfterStep = false;
-  #cancelMessage: string | undefined = undefined;
   #cancelsRequested = 0;
   readonly #context: ContextRunner | null;
-  #abort: AbortController | null = null;
-  #logDestroyPending = true;
+
+  #flag(bit: number): boolean {
+    return (this.#flags & bit) !== 0;
+  }
+
+  #setFlag(bit: number, on: boolean): void {
+    this.#flags = on ? this.#flags | bit : this.#flags & ~bit;
+  }
+
+  get #started(): boolean {
+    return this.#flag(STARTED);
+  }
+  set #started(on: boolean) {
+    this.#setFlag(STARTED, on);
+  }
+  get #mustCancel(): boolean {
+    return this.#flag(MUST_CANCEL);
+  }
+  set #mustCancel(on: boolean) {
+    this.#setFlag(MUST_CANCEL, on);
+  }
+  /** cancel() came during the async step: it applies only if the step ends suspended. */
+  get #cancelAfterStep(): boolean {
+    return this.#flag(CANCEL_AFTER_STEP);
+  }
+  set #cancelAfterStep(on: boolean) {
+    this.#setFlag(CANCEL_AFTER_STEP, on);
+  }
+  get #logDestroyPending(): boolean {
+    return !this.#flag(QUIET_IF_DESTROYED);
+  }
+  set #logDestroyPending(on: boolean) {
+    this.#setFlag(QUIET_IF_DESTROYED, !on);
+  }
+  /** In a generator task, the loop Future its async body awaits now. */
+  get #bodyWaiter(): Future<unknown> | null {
+    return this.#rare?.bodyWaiter ?? null;
+  }
+  set #bodyWaiter(future: Future<unknown> | null) {
+    if (future !== null || this.#rare !== null) (this.#rare ??= newRareState()).bodyWaiter = future;
+  }
+  get #cancelMessage(): string | undefined {
+    return this.#rare?.cancelMessage;
+  }
+  set #cancelMessage(message: string | undefined) {
+    if (message !== undefined || this.#rare !== null) (this.#rare ??= newRareState()).cancelMessage = message;
+  }
+  get #abort(): AbortController | null {
+    return this.#rare?.abort ?? null;
+  }
+  set #abort(controller: AbortController | null) {
+    if (controller !== null || this.#rare !== null) (this.#rare ??= newRareState()).abort = controller;
+  }
 
   constructor(coro: CoroutineLike<T>, options: TaskOptions = {}) {
     const generator = checkCoroutine(coro);
