@@ -14,7 +14,8 @@ let tsxApi: string | null | undefined;
 
 /** How to boot into the loop thread's entry. */
 export function loopBoot(): Boot {
-  const entry = new URL(`../workers/loop.${fromSources ? 'ts' : 'js'}`, here).href;
+  // From the sources this file is src/internal/entry.ts; bundled, it is part of dist/index.js (or a chunk beside it).
+  const entry = new URL(fromSources ? '../workers/loop.ts' : './workers/loop.js', here).href;
   if (!fromSources) return { entry, tsx: null };
   tsxApi ??= resolveTsxApi();
   if (tsxApi === null) throw new Error('@asyncio-ts/threads runs from its TypeScript sources here and needs tsx to start its thread; install tsx');
@@ -45,5 +46,12 @@ const { entry, tsx } = workerData.boot;
   api.register();
   globalThis[Symbol.for('asyncio-ts.executors.tsx-registered')] = Promise.resolve();
   return import(entry);
-})).catch((error) => process.nextTick(() => { throw error; }));
+})).catch((error) => {
+  // The loop never started: mark the thread exited and wake the starter, so that its futures fail at once.
+  Atomics.store(workerData.state, 0, 3);
+  Atomics.notify(workerData.state, 0);
+  Atomics.add(workerData.wake, 0, 1);
+  Atomics.notify(workerData.wake, 0);
+  process.nextTick(() => { throw error; });
+});
 `;
