@@ -205,7 +205,9 @@ function rawWorkers(iterations: number): Contender & { close(): Promise<void> } 
         cpuWorkers.map(async (worker) => {
           while (next < N_CPU) {
             next++;
-            sum += (await worker.call('spin', iterations)) as number;
+            // Not `sum += await ...`: that reads sum before the await, losing the other worker's additions.
+            const time = (await worker.call('spin', iterations)) as number;
+            sum += time;
           }
         }),
       );
