@@ -1,6 +1,7 @@
 // Issue 2's workloads: the loop's scheduling, timers, tasks and memory per
 // task, in CPython asyncio (and uvloop), in raw Node and in @asyncio-ts/core.
 import { gather, newEventLoop, sleep, type BaseEventLoop, type Future } from '@asyncio-ts/core';
+import { spawnSync } from 'node:child_process';
 import { bestOf, collectGarbage, printTable, pythons, runPython, type Row } from './harness.js';
 
 const N_CALL_SOON = 1_000_000;
@@ -193,8 +194,46 @@ async function rawNodeMemoryPerTask(): Promise<number | null> {
   return perTask;
 }
 
+/** The workloads of ours and of raw Node, each measured alone in a fresh process (see benchCore). */
+const isolated: Record<string, (delays: number[]) => Promise<number | null>> = {
+  'node-callSoonQueued': () => bestOf(ROUNDS, N_CALL_SOON, rawNode.callSoonQueued),
+  'node-callSoonChained': () => bestOf(ROUNDS, N_CALL_SOON, rawNode.callSoonChained),
+  'node-timers': (delays) => bestOf(ROUNDS, N_TIMERS, () => rawNode.timers(delays)),
+  'node-tasks': () => bestOf(ROUNDS, N_TASKS, rawNode.tasks),
+  'node-memory': () => rawNodeMemoryPerTask(),
+  'ours-callSoonQueued': () => bestOf(ROUNDS, N_CALL_SOON, ours.callSoonQueued),
+  'ours-callSoonChained': () => bestOf(ROUNDS, N_CALL_SOON, ours.callSoonChained),
+  'ours-timers': (delays) => bestOf(ROUNDS, N_TIMERS, () => ours.timers(delays)),
+  'ours-tasksGenerator': () => bestOf(ROUNDS, N_TASKS, ours.tasksGenerator),
+  'ours-tasksAsync': () => bestOf(ROUNDS, N_TASKS, ours.tasksAsync),
+  'ours-memoryGenerator': () => memoryPerTask('generator'),
+  'ours-memoryAsync': () => memoryPerTask('async'),
+};
+
+/** Runs one isolated workload in this process and prints its figure (the child side). */
+export async function benchCoreWorkload(name: string): Promise<void> {
+  const workload = isolated[name];
+  if (workload === undefined) throw new Error(`unknown core workload ${name}`);
+  const figure = await workload(seededDelays(N_TIMERS, 0.05));
+  console.log(JSON.stringify({ figure }));
+}
+
+/**
+ * Each workload runs in a fresh Node process, as CPython's pyperformance runs
+ * each benchmark: in one process they would share a heap grown by the ones
+ * before (a million handles promoted to the old space) and V8's inline caches
+ * turned megamorphic by both coroutine shapes.
+ */
+function measureAlone(name: string): number | null {
+  const child = spawnSync(process.execPath, ['--expose-gc', process.argv[1]!, 'core-workload', name], { encoding: 'utf8' });
+  if (child.status !== 0) {
+    process.stderr.write(`core workload ${name} failed:\n${child.stderr}\n`);
+    return null;
+  }
+  return (JSON.parse(child.stdout.trim().split('\n').pop()!) as { figure: number | null }).figure;
+}
+
 export async function benchCore(): Promise<void> {
-  const delays = seededDelays(N_TIMERS, 0.05);
   const figures: Record<string, Record<string, number | null>> = {
     callSoonQueued: {},
     callSoonChained: {},
@@ -219,22 +258,20 @@ export async function benchCore(): Promise<void> {
     }
   }
 
-  figures.callSoonQueued!['Node setImmediate'] = await bestOf(ROUNDS, N_CALL_SOON, rawNode.callSoonQueued);
-  figures.callSoonChained!['Node setImmediate'] = await bestOf(ROUNDS, N_CALL_SOON, rawNode.callSoonChained);
+  figures.callSoonQueued!['Node setImmediate'] = measureAlone('node-callSoonQueued');
+  figures.callSoonChained!['Node setImmediate'] = measureAlone('node-callSoonChained');
   figures.callSoonChained!['JS tight loop (limit)'] = tightLoopLimit();
-  figures.timers!['Node setTimeout'] = await bestOf(ROUNDS, N_TIMERS, () => rawNode.timers(delays));
-  figures.tasksAsync!['Node setImmediate'] = await bestOf(ROUNDS, N_TASKS, rawNode.tasks);
-  figures.memoryPerTask!['Node promise'] = await rawNodeMemoryPerTask();
+  figures.timers!['Node setTimeout'] = measureAlone('node-timers');
+  figures.tasksAsync!['Node setImmediate'] = measureAlone('node-tasks');
+  figures.memoryPerTask!['Node promise'] = measureAlone('node-memory');
 
-  figures.callSoonQueued!['asyncio-ts'] = await bestOf(ROUNDS, N_CALL_SOON, ours.callSoonQueued);
-  figures.callSoonChained!['asyncio-ts'] = await bestOf(ROUNDS, N_CALL_SOON, ours.callSoonChained);
-  figures.timers!['asyncio-ts'] = await bestOf(ROUNDS, N_TIMERS, () => ours.timers(delays));
-  figures.tasksGenerator!['asyncio-ts'] = await bestOf(ROUNDS, N_TASKS, ours.tasksGenerator);
-  figures.tasksAsync!['asyncio-ts'] = await bestOf(ROUNDS, N_TASKS, ours.tasksAsync);
-  const generatorMemory = await memoryPerTask('generator');
-  const asyncMemory = await memoryPerTask('async');
-  figures.memoryPerTask!['asyncio-ts'] = generatorMemory;
-  figures.memoryPerTask!['asyncio-ts async'] = asyncMemory;
+  figures.callSoonQueued!['asyncio-ts'] = measureAlone('ours-callSoonQueued');
+  figures.callSoonChained!['asyncio-ts'] = measureAlone('ours-callSoonChained');
+  figures.timers!['asyncio-ts'] = measureAlone('ours-timers');
+  figures.tasksGenerator!['asyncio-ts'] = measureAlone('ours-tasksGenerator');
+  figures.tasksAsync!['asyncio-ts'] = measureAlone('ours-tasksAsync');
+  figures.memoryPerTask!['asyncio-ts'] = measureAlone('ours-memoryGenerator');
+  figures.memoryPerTask!['asyncio-ts async'] = measureAlone('ours-memoryAsync');
 
   const rows: Row[] = [
     { workload: '(a) 1M callSoon, queued at once', unit: 'ops/s', figures: figures.callSoonQueued!, higherIsBetter: true },

@@ -1,5 +1,7 @@
-// `npm run bench [suite...]`: runs the side-by-side benchmarks. Suites: core.
-import { benchCore } from './core.js';
+// `npm run bench [suite...]`: runs the side-by-side benchmarks. Suites: core,
+// executors, sync. (`core-workload <name>` is the child process benchCore
+// runs each of its workloads in.)
+import { benchCore, benchCoreWorkload } from './core.js';
 import { benchExecutors } from './executors.js';
 import { benchSync } from './sync.js';
 
@@ -10,6 +12,10 @@ const suites: Record<string, () => Promise<void>> = {
 };
 
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+if (wanted[0] === 'core-workload') {
+  await benchCoreWorkload(wanted[1]!);
+  process.exit(0);
+}
 const names = wanted.length > 0 ? wanted : Object.keys(suites);
 for (const name of names) {
   const suite = suites[name];
