@@ -166,6 +166,8 @@ export class LoopThread {
   /** Stops the loop and resolves once the thread has exited, without blocking. */
   async shutdown(): Promise<void> {
     this.stop();
+    // Keep the process alive until the thread has exited, daemon or not.
+    this.#worker?.ref();
     await this.#exited;
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CancelledError, TimeoutError, RuntimeError } from '@asyncio-ts/executors';
-import { BrokenLoopThread, LoopThread } from '../src/index.js';
+import { BrokenLoopThread, LoopThread, runCoroutineThreadsafe } from '../src/index.js';
 
 const fixtures = new URL('./fixtures/coroutines.ts', import.meta.url);
 const ref = (name: string) => ({ module: fixtures, export: name });
@@ -121,6 +121,20 @@ describe('LoopThread', () => {
     runner.stop();
     expect(runner.join(10)).toBe(true);
     expect(() => pending.result(1)).toThrow(BrokenLoopThread);
+  });
+
+  it('stops right after a blocking call, when the loop takes the stop request in while it polls for the next call', () => {
+    const runner = new LoopThread().start();
+    for (let i = 0; i < 50; i++) expect(runner.runCoroutine(async (x: number) => x, i).result(10)).toBe(i);
+    runner.stop();
+    expect(runner.join(10)).toBe(true);
+  });
+
+  it('serves a handle made right after a blocking call', () => {
+    using runner = new LoopThread().start();
+    runner.runCoroutine(async () => 0).result(10);
+    const handle = runner.handle();
+    expect(runCoroutineThreadsafe(async (x: number) => x + 1, handle, 1).result(10)).toBe(2);
   });
 
   it('join(timeout) returns false while the thread runs', () => {

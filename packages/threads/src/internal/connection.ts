@@ -18,6 +18,9 @@ import { FunctionTable } from './load-function.js';
 import { EXITED, handlePorts, type CallMessage, type FromLoop, type ToLoop } from './protocol.js';
 import { deserializeError, serializeError } from './remote-error.js';
 
+/** How long result() spins before it sleeps, in ms. */
+const SPIN_MS = 0.05;
+
 export class Connection implements ResultSource, RemoteFutureOwner {
   readonly loopId: number;
   readonly #port: MessagePort;
@@ -71,6 +74,25 @@ export class Connection implements ResultSource, RemoteFutureOwner {
     if (this.#pending.delete(id)) {
       this.#post({ type: 'cancel', id });
       this.#untrackIfIdle();
+    }
+  }
+
+  /**
+   * Waits for `isDone()` by spinning up to SPIN_MS before a blocking wait
+   * would sleep: a round trip to a loop thread often takes less than a
+   * futex sleep and wake-up, so a short spin saves most of the wait. Spins on
+   * the wake word (the loop bumps it after each reply) and drains on a change.
+   */
+  spin(isDone: () => boolean): void {
+    const wake = wakeWord();
+    let seen = Atomics.load(wake, 0);
+    const end = performance.now() + SPIN_MS;
+    while (!isDone()) {
+      const now = Atomics.load(wake, 0);
+      if (now !== seen) {
+        seen = now;
+        this.drain();
+      } else if (performance.now() > end) return;
     }
   }
 

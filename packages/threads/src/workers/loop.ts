@@ -17,13 +17,16 @@ setEventLoop(loop);
 setCurrentLoopId(threadId);
 
 const servers: Server[] = [];
-function serve(other: MessagePort, otherWake: Int32Array | null): Server {
-  const server = new Server(loop, other, otherWake);
+function serve(other: MessagePort, otherWake: Int32Array | null, control: ((message: ToLoop) => void) | null = null): Server {
+  const server = new Server(loop, other, otherWake, control);
   servers.push(server);
   return server;
 }
 
-const primary = serve(port, wake);
+const primary = serve(port, wake, (message) => {
+  if (message.type === 'attach') serve(message.port, null);
+  else if (message.type === 'stop') loop.callSoonThreadsafe(() => loop.stop());
+});
 setLoopContext({ loopId: threadId, state, primary, serve: (other) => void serve(other, null) });
 
 process.on('exit', () => {
@@ -32,10 +35,6 @@ process.on('exit', () => {
   for (const server of servers) if (server.wake !== null) notifyWake(server.wake);
 });
 
-port.on('message', (message: ToLoop) => {
-  if (message.type === 'attach') serve(message.port, null);
-  else if (message.type === 'stop') loop.callSoonThreadsafe(() => loop.stop());
-});
 
 Atomics.store(state, 0, RUNNING);
 Atomics.notify(state, 0);
