@@ -9,6 +9,7 @@ const suites: Record<string, () => Promise<void>> = {
   core: benchCore,
   executors: benchExecutors,
   sync: benchSync,
+  threads: (await import('./threads.js')).benchThreads,
 };
 
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
