@@ -93,6 +93,9 @@ async function calibrate(): Promise<{ iterations: number; callMs: number }> {
     for (let i = 0; i < 15; i++) best = Math.min(best, spin(iterations));
     return best;
   };
+  // Warm up first: on a busy box V8's background compiler may take a while
+  // to install the optimised loop, and calibrating the unoptimised one is 5x off.
+  for (const until = performance.now() + 300; performance.now() < until; ) spin(100_000);
   let iterations = 1_000_000;
   for (let attempt = 0; attempt < 5; attempt++) {
     const callMs = timeCall(iterations);
@@ -113,23 +116,41 @@ interface Contender {
   allCpu(): Promise<number>;
 }
 
-/** The median time of N_TRIVIAL sequential round trips through `call`, in µs. */
-async function medianLatencyUs(call: (i: number) => PromiseLike<unknown>): Promise<number> {
-  const times = new Float64Array(N_TRIVIAL);
-  for (let i = 0; i < N_TRIVIAL; i++) {
-    const start = performance.now();
-    await call(i);
-    times[i] = performance.now() - start;
+/** Calls per contender in a turn of the latency measurement. */
+const LATENCY_SLICE = 500;
+
+/**
+ * The median time of N_TRIVIAL sequential round trips of each contender, in
+ * µs. The contenders take turns every LATENCY_SLICE calls: on this VM a
+ * round trip costs ~11 µs while the other vCPU is busy and ~70 µs while it
+ * idles, and that changes within seconds, so each contender must see the
+ * same mix.
+ */
+async function medianLatenciesUs(contenders: Contender[]): Promise<number[]> {
+  const times = contenders.map(() => new Float64Array(N_TRIVIAL));
+  for (let offset = 0; offset < N_TRIVIAL; offset += LATENCY_SLICE) {
+    for (let k = 0; k < contenders.length; k++) {
+      const { trivial } = contenders[k]!;
+      const own = times[k]!;
+      for (let i = offset; i < offset + LATENCY_SLICE; i++) {
+        const start = performance.now();
+        await trivial(i);
+        own[i] = performance.now() - start;
+      }
+    }
   }
-  times.sort();
-  return ((times[N_TRIVIAL / 2 - 1]! + times[N_TRIVIAL / 2]!) / 2) * 1000;
+  return times.map((own) => {
+    own.sort();
+    return ((own[N_TRIVIAL / 2 - 1]! + own[N_TRIVIAL / 2]!) / 2) * 1000;
+  });
 }
 
 /**
  * Measures the contenders: a warm-up round (workers start lazily, the JIT
- * warms up), then ROUNDS rounds, each contender in turn within a round, so
- * that a burst of load from elsewhere on the box does not fall on one of
- * them alone; the best round counts.
+ * warms up), then ROUNDS rounds, each contender in turn within a round (and
+ * within the latency run, every LATENCY_SLICE calls), so that a burst of
+ * load from elsewhere on the box does not fall on one of them alone; the
+ * best round counts.
  */
 async function measure(contenders: Contender[]): Promise<Map<string, Figures>> {
   const figures = new Map(contenders.map((each): [string, Required<Figures>] => [each.name, { throughput: 0, latencyUs: Infinity, cpuS: Infinity, busy: Infinity }]));
@@ -138,11 +159,15 @@ async function measure(contenders: Contender[]): Promise<Map<string, Figures>> {
     await each.allCpu();
   }
   for (let round = 0; round < ROUNDS; round++) {
+    collectGarbage();
+    const latencies = await medianLatenciesUs(contenders);
+    contenders.forEach((each, k) => {
+      const best = figures.get(each.name)!;
+      best.latencyUs = Math.min(best.latencyUs, latencies[k]!);
+    });
     for (const each of contenders) {
       const best = figures.get(each.name)!;
       best.throughput = Math.max(best.throughput, await bestOf(1, N_TRIVIAL, () => each.allTrivial()));
-      collectGarbage();
-      best.latencyUs = Math.min(best.latencyUs, await medianLatencyUs((i) => each.trivial(i)));
       let callsMs = 0;
       const cpuS = N_CPU / (await bestOf(1, N_CPU, async () => void (callsMs = await each.allCpu())));
       best.cpuS = Math.min(best.cpuS, cpuS);
@@ -344,7 +369,7 @@ export async function benchExecutors(): Promise<void> {
   console.log(
     [
       '',
-      `Best of ${ROUNDS} rounds each, after a warm-up round, on a shared 2-core box (noisy). The Node contenders take turns within each round; ` +
+      `Best of ${ROUNDS} rounds each, after a warm-up round, on a shared 2-core box (noisy). The Node contenders take turns within each round (every ${LATENCY_SLICE} calls for the latency); ` +
         `${OURS_LOOP} runs last, alone (once a loop has run, AsyncLocalStorage's promise hooks slow every promise of the process).`,
       `(a): the pools at their defaults: CPython's ThreadPoolExecutor and asyncio-ts ${Math.min(32, availableParallelism() + 4)} workers, ` +
         `piscina ${Math.max(Math.floor(availableParallelism() / 2), 1)} to ${availableParallelism() * 1.5} threads; the floor is one bare worker. (b): ${CPU_WORKERS} workers each.`,
