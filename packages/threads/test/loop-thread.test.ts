@@ -161,6 +161,14 @@ describe('LoopThread', () => {
     expect(() => runner.runCoroutine({ module: './relative.js', export: 'x' })).toThrow(/relative/);
   });
 
+  it('resolves a reused reference object again when its export changes', () => {
+    using runner = new LoopThread().start();
+    const reference = { module: fixtures, export: 'addLater' };
+    expect(runner.runCoroutine(reference, 1, 2).result(10)).toBe(3);
+    reference.export = 'echoAfter';
+    expect(runner.runCoroutine(reference, 'echo', 0).result(10)).toBe('echo');
+  });
+
   it('starts once', () => {
     using runner = new LoopThread().start();
     expect(() => runner.start()).toThrow(RuntimeError);

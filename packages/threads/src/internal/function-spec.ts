@@ -16,6 +16,7 @@ export interface FunctionReference {
 let nextId = 1;
 const byFunction = new WeakMap<AnyFunction, FunctionReference>();
 const byKey = new Map<string, FunctionReference>();
+const byObject = new WeakMap<object, { module: unknown; name: unknown; reference: FunctionReference }>();
 
 /**
  * Resolves a function or module reference for sending; cached, so that each
@@ -30,7 +31,14 @@ export function resolveFunction(method: string, value: unknown): FunctionReferen
     byFunction.set(value as AnyFunction, reference);
     return reference;
   }
-  if (typeof value === 'object' && value !== null && 'module' in value) return intern(moduleSpec(method, value as ModuleReference));
+  if (typeof value === 'object' && value !== null && 'module' in value) {
+    // The same reference object, passed call after call, is resolved once (its fields are not expected to change).
+    const known = byObject.get(value);
+    if (known !== undefined && known.module === (value as ModuleReference).module && known.name === (value as ModuleReference).export) return known.reference;
+    const reference = intern(moduleSpec(method, value as ModuleReference));
+    byObject.set(value, { module: (value as ModuleReference).module, name: (value as ModuleReference).export, reference });
+    return reference;
+  }
   throw new TypeError(`${method} expects a function or a module reference { module: URL | string, export: string }, got ${show(value)}`);
 }
 
