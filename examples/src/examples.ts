@@ -43,7 +43,7 @@ export const examples: readonly Example[] = [
 
 /** The guide's examples that need a package not written yet. */
 export const waitingFor: readonly { example: string; packages: string }[] = [
-  { example: 'a loop in a thread: newEventLoop() + runForever() in a thread, runCoroutineThreadsafe()', packages: '@asyncio-ts/threads' },
-  { example: 'AsyncRunner: run coroutines from sync code through a loop thread', packages: '@asyncio-ts/threads' },
+  { example: 'a loop in a thread: newEventLoop() + runForever() in a thread, runCoroutineThreadsafe()', packages: '@asyncio-ts/threads (see packages/threads/examples/loop-in-thread.ts)' },
+  { example: 'AsyncRunner: run coroutines from sync code through a loop thread', packages: '@asyncio-ts/threads (see packages/threads/examples/async-runner.ts)' },
   { example: 'the concurrent web scraper with real requests (ClientSession); its Semaphore + asCompleted() pattern runs as bounded-concurrency', packages: '@asyncio-ts/http' },
 ];
