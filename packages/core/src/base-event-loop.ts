@@ -488,11 +488,13 @@ export abstract class BaseEventLoop implements HandleOwner {
     const debug = this.#debug;
     this.inCallbacks = true;
     try {
-      while (count-- > 0) {
+      while (count > 0) {
         const handle = ready.shift()!;
-        if (handle.isCancelled) continue;
+        count--;
+        if (handle.callback === null) continue;
         if (debug) this.#runTimed(handle);
-        else handle.run(this);
+        else if (handle.context === null) handle.runHere(this);
+        else count = handle.context.runInAsyncScope(this.#runInContext, this, handle, count);
       }
       let added: TimerHandle[] | null = null;
       while (timers.peekDeadline() <= end) {
@@ -510,6 +512,24 @@ export abstract class BaseEventLoop implements HandleOwner {
     } finally {
       this.inCallbacks = false;
     }
+  }
+
+  /**
+   * Runs `first` and the handles after it that were scheduled in the same
+   * async context, inside that context entered once (entering one costs more
+   * than a short callback); returns how many of this iteration's handles are
+   * left.
+   */
+  #runInContext(first: Handle, count: number): number {
+    first.runHere(this);
+    const ready = this.#ready;
+    const context = first.context;
+    while (count > 0 && ready.peek()!.context === context) {
+      const handle = ready.shift()!;
+      count--;
+      if (handle.callback !== null) handle.runHere(this);
+    }
+    return count;
   }
 
   #runTimed(handle: Handle): void {

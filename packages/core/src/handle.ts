@@ -104,11 +104,16 @@ export class Handle {
 
   /** Runs the callback for `loop`; an error goes to the loop's exception handler. @internal */
   run(loop: HandleOwner): void {
+    if (this.context !== null) this.context.runInAsyncScope(this.runHere, this, loop);
+    else this.runHere(loop);
+  }
+
+  /** run(), in the async context that is current (the loop entered the handle's). @internal */
+  runHere(loop: HandleOwner): void {
     const callback = this.callback!;
     loop.scope.callbackStarting();
     try {
-      if (this.context !== null) this.context.runInAsyncScope(callback, null, ...this.arguments());
-      else if (this.args === null) callback(this.arg0, this.arg1);
+      if (this.args === null) callback(this.arg0, this.arg1);
       else if (this.args.length === 0) callback();
       else callback(...this.args);
     } catch (error) {
