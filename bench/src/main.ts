@@ -1,15 +1,16 @@
 // `npm run bench [suite...]`: runs the side-by-side benchmarks. Suites: core,
-// executors, sync. (`core-workload <name>` is the child process benchCore
-// runs each of its workloads in.)
+// executors, sync, threads. (`core-workload <name>` is the child process
+// benchCore runs each of its workloads in.)
 import { benchCore, benchCoreWorkload } from './core.js';
 import { benchExecutors } from './executors.js';
 import { benchSync } from './sync.js';
+import { benchThreads } from './threads.js';
 
 const suites: Record<string, () => Promise<void>> = {
   core: benchCore,
   executors: benchExecutors,
   sync: benchSync,
-  threads: (await import('./threads.js')).benchThreads,
+  threads: benchThreads,
 };
 
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
