@@ -2,8 +2,8 @@
 a concurrent.futures.ThreadPoolExecutor, on asyncio (and uvloop when installed).
 
 (a) 20,000 trivial calls through the pool (default max_workers): throughput
-    with all of them submitted at once and gathered, and the median latency
-    of sequential round trips, one call at a time.
+    with all of them submitted at once and gathered, and the median (and 10th
+    percentile) latency of sequential round trips, one call at a time.
 (b) 200 CPU-bound calls of about 5 ms each on max_workers=2. The work is a
     pure-Python busy loop whose iteration count is calibrated here to about
     5 ms on one thread: it holds the GIL, so two threads run it one at a
@@ -11,7 +11,7 @@ a concurrent.futures.ThreadPoolExecutor, on asyncio (and uvloop when installed).
 
 Prints one JSON object on its last line:
 {"python", "executable", "cpu": {"iterations", "callMs", "idealS"},
- "loops": {"asyncio": {"throughput", "latencyUs", "cpuS"}, "uvloop": {...}}}
+ "loops": {"asyncio": {"throughput", "latencyUs", "latencyP10Us", "cpuS"}, "uvloop": {...}}}
 with ops/s, microseconds and seconds, each the best of ROUNDS rounds.
 Run by bench/src/executors.ts beside piscina and asyncio-ts.
 """
@@ -70,14 +70,16 @@ async def throughput(loop, pool):
     return N_TRIVIAL / (time.perf_counter() - start)
 
 
-async def median_latency_us(loop, pool):
+async def latencies_us(loop, pool):
+    """The median and the 10th percentile of sequential round trips."""
     times = []
     clock = time.perf_counter
     for i in range(N_TRIVIAL):
         start = clock()
         await loop.run_in_executor(pool, noop, i)
         times.append(clock() - start)
-    return statistics.median(times) * 1e6
+    times.sort()
+    return statistics.median(times) * 1e6, times[N_TRIVIAL // 10] * 1e6
 
 
 async def cpu_total(loop, pool, iterations):
@@ -86,24 +88,26 @@ async def cpu_total(loop, pool, iterations):
     return time.perf_counter() - start
 
 
-async def best_of(measure, better):
-    """One warm-up round (threads start lazily), then the best of ROUNDS."""
+async def rounds(measure):
+    """One warm-up round (threads start lazily), then ROUNDS results."""
     await measure()
     results = []
     for _ in range(ROUNDS):
         gc.collect()
         results.append(await measure())
-    return better(results)
+    return results
 
 
 async def run_all(iterations):
     loop = asyncio.get_running_loop()
     results = {}
     with concurrent.futures.ThreadPoolExecutor() as pool:
-        results["throughput"] = await best_of(lambda: throughput(loop, pool), max)
-        results["latencyUs"] = await best_of(lambda: median_latency_us(loop, pool), min)
+        results["throughput"] = max(await rounds(lambda: throughput(loop, pool)))
+        latencies = await rounds(lambda: latencies_us(loop, pool))
+        results["latencyUs"] = min(median for median, _ in latencies)
+        results["latencyP10Us"] = min(p10 for _, p10 in latencies)
     with concurrent.futures.ThreadPoolExecutor(max_workers=CPU_WORKERS) as pool:
-        results["cpuS"] = await best_of(lambda: cpu_total(loop, pool, iterations), min)
+        results["cpuS"] = min(await rounds(lambda: cpu_total(loop, pool, iterations)))
     return results
 
 
