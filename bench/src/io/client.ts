@@ -1,0 +1,76 @@
+// The io suite's load generator: bench/native/echo-client.c compiled with
+// `cc -O2` into bench/dist/ the first time the suite runs (or when the source
+// is newer), else the Node net client of node-client.ts with a note; and the
+// one function that runs it for a given server.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { benchRoot } from '../harness.js';
+
+/** What one run of the load generator reports (the JSON line of echo-client.c). */
+export interface LoadResult {
+  connections: number;
+  messages: number;
+  seconds: number;
+  messagesPerSecond: number;
+  medianLatencyUs: number;
+  p99LatencyUs: number;
+  /** The client's CPU time over the measured window's wall time (1.0 = one core busy). */
+  clientCpu: number;
+}
+
+export interface LoadGenerator {
+  /** Printed above the tables. */
+  description: string;
+  /** The command line, less the run's arguments. */
+  command: string[];
+}
+
+/** Compiles the C client if needed; falls back to the Node client, saying why. */
+export function loadGenerator(forceNode: boolean): LoadGenerator {
+  const nodeClient: LoadGenerator = {
+    description: 'Node net client (node-client.ts)',
+    command: [process.execPath, process.argv[1]!, 'io-client'],
+  };
+  if (forceNode) return nodeClient;
+  const source = join(benchRoot, 'native', 'echo-client.c');
+  const binary = join(benchRoot, 'dist', 'echo-client');
+  if (!existsSync(binary) || statSync(binary).mtimeMs < statSync(source).mtimeMs) {
+    const compiler = process.env.CC ?? 'cc';
+    const result = spawnSync(compiler, ['-O2', '-o', binary, source], { encoding: 'utf8' });
+    if (result.status !== 0) {
+      const reason = result.error?.message ?? result.stderr.trim().split('\n')[0] ?? `exit ${result.status}`;
+      console.log(`\nNote: cannot compile bench/native/echo-client.c with ${compiler} (${reason}); ` +
+        'the load comes from a Node net client instead, which may set the pace for the fastest servers.');
+      return nodeClient;
+    }
+  }
+  return { description: 'C epoll client (bench/native/echo-client.c)', command: [binary] };
+}
+
+/** Runs the load generator against 127.0.0.1:port; resolves its result or rejects with its stderr. */
+export function runLoad(
+  generator: LoadGenerator,
+  pin: string[],
+  port: number,
+  connections: number,
+  size: number,
+  warmup: number,
+  duration: number,
+): Promise<LoadResult> {
+  const args = [...generator.command, '127.0.0.1', String(port), String(connections), String(size), String(warmup), String(duration)];
+  const command = [...pin, ...args];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      const line = stdout.trim().split('\n').pop() ?? '';
+      if (status === 0 && line.startsWith('{')) resolve(JSON.parse(line) as LoadResult);
+      else reject(new Error(stderr.trim().split('\n').pop() || `the load generator exited with ${status}`));
+    });
+  });
+}

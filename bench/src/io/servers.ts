@@ -1,0 +1,166 @@
+// The echo servers of the io suite that run in Node: raw Node net, and
+// asyncio-ts's protocols and streams on the hosted EventLoop and on the
+// SelectorEventLoop. Each runs alone in a child process
+// (`node dist/main.js io-server <name>`): it prints {"port"} once it serves,
+// or {"skip": reason} and exits with status 3 when the API it needs is not
+// there, then echoes until it is killed. The echo code is the same as
+// bench/python/echo_server.py's, line for line.
+//
+// The I/O API of @asyncio-ts/core (issue 6) is looked up at run time, by the
+// names of notes/io-plan.md, so that the suite builds and reports a skipped
+// row while a piece of it has not landed.
+import * as core from '@asyncio-ts/core';
+import { writeSync } from 'node:fs';
+import net from 'node:net';
+
+const HOST = '127.0.0.1';
+const READ_SIZE = 65536;
+
+interface EchoTransport {
+  write(data: Uint8Array): void;
+}
+interface EchoServer {
+  sockets: readonly { getsockname(): unknown }[];
+  serveForever(): PromiseLike<unknown>;
+}
+interface EchoReader {
+  read(n: number): PromiseLike<Uint8Array>;
+}
+interface EchoWriter {
+  write(data: Uint8Array): void;
+  drain(): PromiseLike<void>;
+  close(): void;
+}
+type ProtocolFactory = () => object;
+interface PlannedIo {
+  SelectorEventLoop?: new () => core.BaseEventLoop;
+  Protocol?: new () => object;
+  createServer?: (loop: core.BaseEventLoop, factory: ProtocolFactory, host: string, port: number) => PromiseLike<EchoServer>;
+  startServer?: (
+    clientConnected: (reader: EchoReader, writer: EchoWriter) => Promise<void>,
+    host: string,
+    port: number,
+  ) => PromiseLike<EchoServer>;
+}
+type LoopWithServer = core.BaseEventLoop & {
+  createServer?: (factory: ProtocolFactory, host: string, port: number) => PromiseLike<EchoServer>;
+};
+
+/** What core exports of the planned I/O API (undefined for what has not landed). */
+const planned = (): PlannedIo => core as unknown as PlannedIo;
+
+class SkipServer extends Error {}
+
+function announce(message: object): void {
+  writeSync(1, `${JSON.stringify(message)}\n`);
+}
+
+function portOf(server: EchoServer): number {
+  const address = server.sockets[0]?.getsockname();
+  if (!Array.isArray(address) || typeof address[1] !== 'number') {
+    throw new Error(`server.sockets[0].getsockname() gave ${String(address)}, expected [host, port]`);
+  }
+  return address[1];
+}
+
+/** The classic protocol echo: every chunk written back as it comes. */
+function echoProtocolFactory(): ProtocolFactory {
+  // Extends core's Protocol once it is exported; its callbacks are do-nothing defaults anyway.
+  const Base = planned().Protocol ?? class {};
+  class EchoProtocol extends Base {
+    transport: EchoTransport | undefined;
+    connectionMade(transport: EchoTransport): void {
+      this.transport = transport;
+    }
+    dataReceived(data: Uint8Array): void {
+      this.transport!.write(data);
+    }
+    eofReceived(): boolean {
+      return false;
+    }
+    connectionLost(): void {
+      this.transport = undefined;
+    }
+    pauseWriting(): void {}
+    resumeWriting(): void {}
+  }
+  return () => new EchoProtocol();
+}
+
+/** The streams echo as users write it: read, write, drain. */
+async function echoStreams(reader: EchoReader, writer: EchoWriter): Promise<void> {
+  try {
+    for (;;) {
+      const data = await reader.read(READ_SIZE);
+      if (data.length === 0) break;
+      writer.write(data);
+      await writer.drain();
+    }
+  } catch {
+    // The client closes with an echo still unread, which resets the
+    // connection: as the Python server's `except ConnectionError`. A real
+    // failure shows on the client's side, which checks every echo.
+  } finally {
+    writer.close();
+  }
+}
+
+function loopFactory(kind: 'hosted' | 'selector'): () => core.BaseEventLoop {
+  if (kind === 'hosted') return () => core.newEventLoop();
+  const SelectorEventLoop = planned().SelectorEventLoop;
+  if (SelectorEventLoop === undefined) throw new SkipServer('@asyncio-ts/core does not export SelectorEventLoop yet');
+  return () => new SelectorEventLoop();
+}
+
+async function startOurs(loop: LoopWithServer, api: 'protocols' | 'streams'): Promise<EchoServer> {
+  if (api === 'streams') {
+    const startServer = planned().startServer;
+    if (startServer === undefined) throw new SkipServer('@asyncio-ts/core does not export startServer yet');
+    return startServer(echoStreams, HOST, 0);
+  }
+  const factory = echoProtocolFactory();
+  if (typeof loop.createServer === 'function') return loop.createServer(factory, HOST, 0);
+  const createServer = planned().createServer;
+  if (createServer === undefined) throw new SkipServer('neither loop.createServer() nor createServer(loop, ...) is there yet');
+  return createServer(loop, factory, HOST, 0);
+}
+
+async function serveOurs(kind: 'hosted' | 'selector', api: 'protocols' | 'streams'): Promise<void> {
+  const runner = new core.Runner({ loopFactory: loopFactory(kind) });
+  await runner.run(async () => {
+    const server = await startOurs(core.getRunningLoop() as LoopWithServer, api);
+    announce({ port: portOf(server) });
+    await server.serveForever();
+  });
+}
+
+function serveNode(): void {
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    socket.on('data', (data) => socket.write(data));
+    socket.on('error', () => socket.destroy());
+  });
+  server.listen(0, HOST, () => announce({ port: (server.address() as net.AddressInfo).port }));
+}
+
+/** The Node-side servers, by the name the suite passes to `io-server`. */
+export const nodeServers: Record<string, () => Promise<void> | void> = {
+  'node-net': serveNode,
+  'ours-protocols-hosted': () => serveOurs('hosted', 'protocols'),
+  'ours-streams-hosted': () => serveOurs('hosted', 'streams'),
+  'ours-protocols-selector': () => serveOurs('selector', 'protocols'),
+  'ours-streams-selector': () => serveOurs('selector', 'streams'),
+};
+
+/** The child side: runs one server until killed; a missing API becomes {"skip"} and status 3. */
+export async function serveEcho(name: string): Promise<void> {
+  const serve = nodeServers[name];
+  if (serve === undefined) throw new Error(`unknown io server ${name}; choose from ${Object.keys(nodeServers).join(', ')}`);
+  try {
+    await serve();
+  } catch (error) {
+    if (!(error instanceof SkipServer) && !(error instanceof TypeError)) throw error;
+    // A TypeError here is an API that is only half there (a method missing on an object).
+    announce({ skip: error.message.split('\n')[0] });
+    process.exit(3);
+  }
+}
