@@ -73,8 +73,10 @@ function servers(): ServerSpec[] {
   specs.push(
     { name: 'node-net', label: `Node ${process.version} net`, family: 'node', api: 'protocols', isBaseline: true, command: node('node-net') },
     { name: 'ours-streams-hosted', label: 'asyncio-ts streams, EventLoop', family: 'ours', api: 'streams', isBaseline: false, command: node('ours-streams-hosted') },
+    { name: 'ours-streams-generator-hosted', label: 'asyncio-ts streams (function*), EventLoop', family: 'ours', api: 'streams', isBaseline: false, command: node('ours-streams-generator-hosted') },
     { name: 'ours-protocols-hosted', label: 'asyncio-ts protocols, EventLoop', family: 'ours', api: 'protocols', isBaseline: false, command: node('ours-protocols-hosted') },
     { name: 'ours-streams-selector', label: 'asyncio-ts streams, SelectorEventLoop', family: 'ours', api: 'streams', isBaseline: false, command: node('ours-streams-selector') },
+    { name: 'ours-streams-generator-selector', label: 'asyncio-ts streams (function*), SelectorEventLoop', family: 'ours', api: 'streams', isBaseline: false, command: node('ours-streams-generator-selector') },
     { name: 'ours-protocols-selector', label: 'asyncio-ts protocols, SelectorEventLoop', family: 'ours', api: 'protocols', isBaseline: false, command: node('ours-protocols-selector') },
   );
   return specs;

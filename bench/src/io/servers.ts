@@ -24,23 +24,20 @@ interface EchoServer {
   serveForever(): PromiseLike<unknown>;
 }
 interface EchoReader {
-  read(n: number): PromiseLike<Uint8Array>;
+  read(n: number): core.Future<Uint8Array>;
 }
 interface EchoWriter {
   write(data: Uint8Array): void;
-  drain(): PromiseLike<void>;
+  drain(): core.Future<void>;
   close(): void;
 }
+type ClientConnected = (reader: EchoReader, writer: EchoWriter) => Promise<void> | core.Coroutine<void>;
 type ProtocolFactory = () => object;
 interface PlannedIo {
   SelectorEventLoop?: new () => core.BaseEventLoop;
   Protocol?: new () => object;
   createServer?: (loop: core.BaseEventLoop, factory: ProtocolFactory, host: string, port: number) => PromiseLike<EchoServer>;
-  startServer?: (
-    clientConnected: (reader: EchoReader, writer: EchoWriter) => Promise<void>,
-    host: string,
-    port: number,
-  ) => PromiseLike<EchoServer>;
+  startServer?: (clientConnected: ClientConnected, host: string, port: number) => PromiseLike<EchoServer>;
 }
 type LoopWithServer = core.BaseEventLoop & {
   createServer?: (factory: ProtocolFactory, host: string, port: number) => PromiseLike<EchoServer>;
@@ -105,6 +102,22 @@ async function echoStreams(reader: EchoReader, writer: EchoWriter): Promise<void
   }
 }
 
+/** The same, as a generator coroutine (the exact model of DESIGN.md). */
+function* echoStreamsGenerator(reader: EchoReader, writer: EchoWriter): core.Coroutine<void> {
+  try {
+    for (;;) {
+      const data = yield* reader.read(READ_SIZE);
+      if (data.length === 0) break;
+      writer.write(data);
+      yield* writer.drain();
+    }
+  } catch {
+    // As echoStreams.
+  } finally {
+    writer.close();
+  }
+}
+
 function loopFactory(kind: 'hosted' | 'selector'): () => core.BaseEventLoop {
   if (kind === 'hosted') return () => core.newEventLoop();
   const SelectorEventLoop = planned().SelectorEventLoop;
@@ -112,11 +125,13 @@ function loopFactory(kind: 'hosted' | 'selector'): () => core.BaseEventLoop {
   return () => new SelectorEventLoop();
 }
 
-async function startOurs(loop: LoopWithServer, api: 'protocols' | 'streams'): Promise<EchoServer> {
-  if (api === 'streams') {
+type Api = 'protocols' | 'streams' | 'streams-generator';
+
+async function startOurs(loop: LoopWithServer, api: Api): Promise<EchoServer> {
+  if (api !== 'protocols') {
     const startServer = planned().startServer;
     if (startServer === undefined) throw new SkipServer('@asyncio-ts/core does not export startServer yet');
-    return startServer(echoStreams, HOST, 0);
+    return startServer(api === 'streams' ? echoStreams : echoStreamsGenerator, HOST, 0);
   }
   const factory = echoProtocolFactory();
   if (typeof loop.createServer === 'function') return loop.createServer(factory, HOST, 0);
@@ -125,7 +140,7 @@ async function startOurs(loop: LoopWithServer, api: 'protocols' | 'streams'): Pr
   return createServer(loop, factory, HOST, 0);
 }
 
-async function serveOurs(kind: 'hosted' | 'selector', api: 'protocols' | 'streams'): Promise<void> {
+async function serveOurs(kind: 'hosted' | 'selector', api: Api): Promise<void> {
   const runner = new core.Runner({ loopFactory: loopFactory(kind) });
   await runner.run(async () => {
     const server = await startOurs(core.getRunningLoop() as LoopWithServer, api);
@@ -147,8 +162,10 @@ export const nodeServers: Record<string, () => Promise<void> | void> = {
   'node-net': serveNode,
   'ours-protocols-hosted': () => serveOurs('hosted', 'protocols'),
   'ours-streams-hosted': () => serveOurs('hosted', 'streams'),
+  'ours-streams-generator-hosted': () => serveOurs('hosted', 'streams-generator'),
   'ours-protocols-selector': () => serveOurs('selector', 'protocols'),
   'ours-streams-selector': () => serveOurs('selector', 'streams'),
+  'ours-streams-generator-selector': () => serveOurs('selector', 'streams-generator'),
 };
 
 /** The child side: runs one server until killed; a missing API becomes {"skip"} and status 3. */
