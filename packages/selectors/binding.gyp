@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "selectors",
-      "sources": ["native/addon.cc", "native/errors.cc", "native/fd.cc", "native/poll.cc"],
+      "sources": ["native/addon.cc", "native/errors.cc", "native/fd.cc", "native/poll.cc", "native/socket.cc", "native/watcher.cc"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       "defines": ["NAPI_VERSION=8"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra"],

@@ -1,10 +1,13 @@
-// The module: the poller classes this system has, their event bits, and the
-// fd functions. The TypeScript side (src/binding.ts) declares this shape.
+// The module: the poller classes this system has, their event bits, the fd
+// functions, the socket functions and FdWatcher. The TypeScript side
+// (src/binding.ts) declares this shape.
 #include <napi.h>
 #include <poll.h>
 
 #include "fd.h"
 #include "poll.h"
+#include "socket.h"
+#include "watcher.h"
 #ifdef SELECTORS_HAVE_EPOLL
 #include "epoll.h"
 #endif
@@ -36,6 +39,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #endif
   exports.Set("constants", constants);
   InitFd(env, exports);
+  InitSocket(env, exports);
+  exports.Set("FdWatcher", FdWatcher::Init(env));
   return exports;
 }
 

@@ -74,6 +74,68 @@ export interface SelectorsBinding {
   getBlocking(fd: number): boolean;
 }
 
+/**
+ * A socket address as the addon gives it: `[host, port]` for IPv4 and IPv6,
+ * the path for AF_UNIX (`''` when unnamed), null for another family.
+ */
+export type NativeAddress = [host: string, port: number] | string | null;
+
+/**
+ * The socket functions of the addon. Every one but `getsockopt` returns a
+ * negative errno on failure instead of throwing (so a would-block costs no
+ * Error); `getsockopt` throws an Error with `errno` and `syscall`.
+ */
+export interface NativeSocketFunctions {
+  /** A new socket fd, close-on-exec; `type` may carry SOCK_NONBLOCK where defined. */
+  create(family: number, type: number, proto: number): number;
+  socketpair(family: number, type: number, proto: number): [number, number] | number;
+  /** `host` is a numeric address (IPv6 may carry a %scope), or the AF_UNIX path. */
+  bind(fd: number, family: number, host: string, port: number): number;
+  listen(fd: number, backlog: number): number;
+  /** 0, or a negative errno (-EINPROGRESS for a non-blocking connect under way). */
+  connect(fd: number, family: number, host: string, port: number): number;
+  /** The new fd (close-on-exec, non-blocking when asked) and its peer's address. */
+  accept(fd: number, nonBlocking: boolean): [number, NativeAddress] | number;
+  /** Bytes received into `buffer[offset, offset + length)`, 0 at end of file. */
+  recv(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  /** Bytes sent from `buffer[offset, offset + length)`. */
+  send(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  /** A new close-on-exec fd for the same socket. */
+  dup(fd: number): number;
+  shutdown(fd: number, how: number): number;
+  getsockname(fd: number): NativeAddress | number;
+  getpeername(fd: number): NativeAddress | number;
+  setsockopt(fd: number, level: number, option: number, value: number): number;
+  getsockopt(fd: number, level: number, option: number): number;
+  /** The system's values of the socket constants (SOCK_NONBLOCK, SO_REUSEPORT only where defined). */
+  constants: Record<string, number>;
+}
+
+/** The addon's FdWatcher: a libuv poll handle on Node's loop. */
+export interface NativeFdWatcher {
+  /** Watches for EVENT_READ and/or EVENT_WRITE bits, replacing what was watched. */
+  start(events: number): void;
+  stop(): void;
+  /** Releases the handle; idempotent. */
+  close(): void;
+  ref(): void;
+  unref(): void;
+  hasRef(): boolean;
+  active(): boolean;
+}
+
+/** Constructs a {@link NativeFdWatcher}; throws an errno error (EEXIST, EBADF…) from uv_poll_init. */
+export type NativeFdWatcherClass = new (fd: number, callback: (events: number) => void) => NativeFdWatcher;
+
+/** The socket side of the addon, beside the selectors: sockets and FdWatcher. */
+export interface SocketBinding {
+  socket: NativeSocketFunctions;
+  FdWatcher: NativeFdWatcherClass;
+}
+
+/** Everything the real addon exports. */
+export type NativeBinding = SelectorsBinding & SocketBinding;
+
 // `pnpm rebuild` rebuilds installed dependencies only; inside this
 // repository the workspace package is rebuilt by running its install script.
 const rebuildHint =
@@ -90,11 +152,11 @@ function packageRoot(): string {
  * Loads the addon from `directory` with node-gyp-build (build/Release or
  * prebuilds/). Throws a NativeAddonError that says how to rebuild it.
  */
-export function loadBindingFrom(directory: string): SelectorsBinding {
+export function loadBindingFrom(directory: string): NativeBinding {
   try {
     const require = createRequire(import.meta.url);
     const load = require('node-gyp-build') as (directory: string) => unknown;
-    return load(directory) as SelectorsBinding;
+    return load(directory) as NativeBinding;
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
     throw new NativeAddonError(
@@ -104,7 +166,7 @@ export function loadBindingFrom(directory: string): SelectorsBinding {
   }
 }
 
-let loaded: SelectorsBinding | undefined;
+let loaded: NativeBinding | undefined;
 
 /**
  * The real addon, loaded once on first use.
@@ -112,7 +174,7 @@ let loaded: SelectorsBinding | undefined;
  * @throws {NativeAddonError} when the addon is not built; the message says how
  * to rebuild it.
  */
-export function loadBinding(): SelectorsBinding {
+export function loadBinding(): NativeBinding {
   loaded ??= loadBindingFrom(packageRoot());
   return loaded;
 }

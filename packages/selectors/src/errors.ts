@@ -8,6 +8,7 @@
  * either package. An OSError's `code` is the errno name (`'EBADF'`), as on
  * Node's own system errors.
  */
+import { constants as osConstants } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
 
 const marker = Symbol.for('asyncio-ts.error');
@@ -76,6 +77,31 @@ export class NativeAddonError extends SelectorsError {
   }
 }
 
+// libuv's table (getSystemErrorMap) lacks a few errno values a socket meets,
+// EINPROGRESS first of all: their names come from os.constants, their text
+// from here.
+const missingTexts: Record<string, string> = {
+  EINPROGRESS: 'operation now in progress',
+  ENETRESET: 'network dropped connection on reset',
+  EDQUOT: 'disk quota exceeded',
+  ESTALE: 'stale file handle',
+};
+const errnoNames = new Map(Object.entries(osConstants.errno).map(([name, value]) => [value, name]));
+
+/** `[code, strerror]` of a positive errno. */
+function describeErrno(errno: number): [code: string, strerror: string] {
+  const known = getSystemErrorMap().get(-errno);
+  if (known) return [known[0], known[1]];
+  const name = errnoNames.get(errno);
+  if (name) return [name, missingTexts[name] ?? name];
+  return [`E${errno}`, `unknown error ${errno}`];
+}
+
+/** @internal The errno's name, e.g. `'EINPROGRESS'` for 115 on Linux; undefined if unknown. */
+export function errnoName(errno: number): string | undefined {
+  return getSystemErrorMap().get(-errno)?.[0] ?? errnoNames.get(errno);
+}
+
 /** Where an OSError came from, beside its errno. */
 export interface OSErrorOptions {
   /** The failed system call, e.g. `'epoll_ctl'`. */
@@ -99,7 +125,7 @@ export class OSError extends SelectorsError {
   readonly syscall: string | undefined;
 
   constructor(errno: number, options: OSErrorOptions = {}) {
-    const [code, strerror] = getSystemErrorMap().get(-errno) ?? [`E${errno}`, `unknown error ${errno}`];
+    const [code, strerror] = describeErrno(errno);
     const syscall = options.syscall ? ` (${options.syscall})` : '';
     const context = options.context ? `${options.context}: ` : '';
     const hint = options.hint ? `; ${options.hint}` : '';
@@ -111,7 +137,7 @@ export class OSError extends SelectorsError {
 
   /** The OSError, or the subclass Python maps `errno` to, for a failed call. */
   static fromErrno(errno: number, options: OSErrorOptions = {}): OSError {
-    const code = getSystemErrorMap().get(-errno)?.[0];
+    const code = errnoName(errno);
     const Class = (code && errnoClasses[code]) || OSError;
     return new Class(errno, options);
   }

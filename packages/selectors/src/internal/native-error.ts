@@ -1,6 +1,5 @@
 /** Turning the addon's errno errors into this package's OSError family. */
-import { getSystemErrorMap } from 'node:util';
-import { OSError } from '../errors.js';
+import { errnoName, OSError } from '../errors.js';
 
 /** Hints for the errno values a user can fix, by errno name. */
 const hints: Record<string, string> = {
@@ -17,6 +16,6 @@ export function nativeError(error: unknown, context: string): unknown {
     return error;
   }
   const { errno, syscall } = error as { errno: number; syscall?: string };
-  const code = getSystemErrorMap().get(-errno)?.[0];
+  const code = errnoName(errno);
   return OSError.fromErrno(errno, { syscall, context, hint: code ? hints[code] : undefined, cause: error });
 }
