@@ -42,3 +42,7 @@ export { dumpTasks, taskTree, type TaskNode } from './dump-tasks.js';
 export { logger, setLogger, stderrLogger, type Logger } from './logger.js';
 export { monotonicClock, type Clock } from './internal/time.js';
 export { toThread, wrapFuture, type ShutdownDefaultExecutorOptions } from './executor-bridge.js';
+export { DEFAULT_LIMIT, StreamReader, type Separator, type StreamReaderOptions } from './stream-reader.js';
+export { StreamWriter } from './stream-writer.js';
+export { StreamReaderProtocol, type ClientConnected, type StreamReaderProtocolOptions } from './stream-reader-protocol.js';
+export { SelectorEventLoop } from './selector-event-loop.js';
