@@ -46,3 +46,10 @@ export { DEFAULT_LIMIT, StreamReader, type Separator, type StreamReaderOptions }
 export { StreamWriter } from './stream-writer.js';
 export { StreamReaderProtocol, type ClientConnected, type StreamReaderProtocolOptions } from './stream-reader-protocol.js';
 export { SelectorEventLoop } from './selector-event-loop.js';
+export { BaseTransport, ReadTransport, Transport, WriteTransport, type Data } from './transports.js';
+export { BaseProtocol, BufferedProtocol, Protocol, type StreamProtocol } from './protocols.js';
+export { Server, type ServerSocket } from './server.js';
+export { createConnection, SSL_HANDSHAKE_TIMEOUT, type ClientSsl, type CreateConnectionOptions } from './create-connection.js';
+export { createServer, type CreateServerOptions, type ServerSsl } from './create-server.js';
+export { NetTransport } from './net-transport.js';
+export { SelectorTransport } from './selector-transport.js';

@@ -1,0 +1,463 @@
+/**
+ * NetTransport: the stream transport of the hosted EventLoop, over Node's
+ * net.Socket or tls.TLSSocket (uvloop's UVStream over libuv, here over Node's
+ * own libuv streams). Node reads and writes; the transport turns its events
+ * into protocol calls made from loop handles, in order, with asyncio's rules
+ * (selector_events._SelectorSocketTransport).
+ *
+ * Differences from asyncio:
+ * - The write buffer is Node's: getWriteBufferSize() is `socket.writableLength`,
+ *   and write() keeps a reference to the Buffer it is given until it is sent
+ *   (as Node's socket.write() does): do not change it afterwards.
+ * - Received chunks are Node's Buffers, as Node cut them (up to 64 KiB).
+ *   A BufferedProtocol gets them copied into its getBuffer() buffers.
+ * - When both directions have ended (writeEof() sent and EOF received, with
+ *   eofReceived() returning true), Node closes the socket and the protocol's
+ *   connectionLost(undefined) follows without a close() call.
+ * - write() after close() or abort() throws RuntimeError (asyncio appends to
+ *   a buffer that is never sent); after the connection was lost, writes are
+ *   dropped with a warning, as asyncio's.
+ * - TLS transports cannot half-close: writeEof() throws (asyncio's raises
+ *   NotImplementedError).
+ */
+import type { Socket as NodeSocket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { inspect } from 'node:util';
+import { OSError } from '@asyncio-ts/selectors';
+import type { BaseEventLoop } from './base-event-loop.js';
+import { RuntimeError } from './errors.js';
+import type { Future } from './future.js';
+import { describe } from './internal/checks.js';
+import { FlowControlTransport } from './internal/flow-control.js';
+import { logger } from './logger.js';
+import type { BaseProtocol, BufferedProtocol, Protocol, StreamProtocol } from './protocols.js';
+
+/** asyncio's constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES: warn from the fifth write after the connection was lost. */
+export const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
+
+/** What a transport made by a server tells its server (asyncio's Server._attach/_detach). @internal */
+export interface TransportOwner {
+  attach(transport: FlowControlTransport): void;
+  detach(transport: FlowControlTransport): void;
+}
+
+/** How a NetTransport is made. @internal */
+export interface NetTransportOptions {
+  /** Completed (on a later iteration) once connectionMade() was called. */
+  waiter?: Future<void> | null;
+  /** The server that accepted the connection. */
+  server?: TransportOwner | null;
+  /** Extra info known up front (e.g. 'sslcontext'). */
+  extra?: Record<string, unknown>;
+}
+
+/**
+ * A stream transport over a Node socket, for the hosted EventLoop. Made by
+ * createConnection() and createServer(); not constructed by users.
+ */
+export class NetTransport extends FlowControlTransport {
+  #socket: NodeSocket | null;
+  #protocol: StreamProtocol;
+  #buffered = false;
+  #server: TransportOwner | null;
+  readonly #extra: Record<string, unknown>;
+  readonly #tls: boolean;
+  /** close() or abort() was called, or the transport closes itself (EOF, an error). */
+  #closing = false;
+  /** The user called close() or abort(): write() then throws. */
+  #closedByUser = false;
+  /** writeEof() was called. */
+  #eof = false;
+  /** connectionLost() is scheduled (or done): it is called exactly once. */
+  #connectionLost = false;
+  #connectionLostWrites = 0;
+  /** pauseReading() was called. */
+  #paused = false;
+  /** Chunks that arrived while reading was paused, delivered on resumeReading(). */
+  #held: Buffer[] | null = null;
+  /** The peer's EOF arrived while reading was paused (after #held). */
+  #eofHeld = false;
+  /** An error Node reported: connectionLost() gets it. */
+  #error: Error | undefined = undefined;
+  #resumeScheduled = false;
+
+  /** @internal */
+  constructor(loop: BaseEventLoop, socket: NodeSocket, protocol: StreamProtocol, options: NetTransportOptions = {}) {
+    super(loop);
+    this.#socket = socket;
+    this.#protocol = protocol;
+    this.#buffered = isBufferedProtocol(protocol);
+    this.#server = options.server ?? null;
+    this.#tls = (socket as TLSSocket).encrypted === true;
+    this.#extra = { ...options.extra, socket };
+    // Captured now, as asyncio's: a closed Node socket forgets its addresses.
+    this.#extra.peername ??= socketAddress(socket.remoteAddress, socket.remotePort);
+    this.#extra.sockname ??= socketAddress(socket.localAddress, socket.localPort);
+    // Reading starts after connectionMade(), as in asyncio; until then Node
+    // keeps what arrives in the socket's own buffer.
+    socket.pause();
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    socket.on('error', this.#onError);
+    socket.on('close', this.#onClose);
+    socket.off('error', ignoreUntilTransport);
+    this.#server?.attach(this);
+    loop.scheduleSoon(NetTransport.#connectionMade, null, this);
+    loop.scheduleSoon(NetTransport.#startReading, null, this);
+    if (options.waiter) loop.scheduleSoon(setResultUnlessDone, null, options.waiter);
+    // The socket may have failed or closed before its transport was made: that shows now.
+    if (socket.destroyed) {
+      if (socket.errored) this.#error = toOSError(socket.errored) as Error;
+      loop.scheduleSoon(NetTransport.#socketClosed, null, this);
+    }
+  }
+
+  // --- Node's events, turned into loop handles ---------------------------------
+
+  readonly #onData = (chunk: Buffer): void => {
+    if (this.#schedulable()) this.loop.scheduleSoon(NetTransport.#dataArrived, null, this, chunk);
+  };
+
+  readonly #onEnd = (): void => {
+    if (this.#schedulable()) this.loop.scheduleSoon(NetTransport.#eofArrived, null, this);
+  };
+
+  readonly #onError = (error: Error): void => {
+    this.#error ??= toOSError(error) as Error;
+  };
+
+  readonly #onClose = (): void => {
+    if (!this.#connectionLost && this.#schedulable()) this.loop.scheduleSoon(NetTransport.#socketClosed, null, this);
+  };
+
+  /** Called by Node once a write that took the buffer above the low-water mark is flushed. */
+  readonly #afterWrite = (): void => {
+    if (!this.protocolPaused || this.#resumeScheduled || this.#connectionLost) return;
+    if (this.getWriteBufferSize() > this.lowWater || !this.#schedulable()) return;
+    this.#resumeScheduled = true;
+    this.loop.scheduleSoon(NetTransport.#writeBufferDrained, null, this);
+  };
+
+  /** close() with data buffered: Node flushed it (or failed to). */
+  readonly #afterFlushForClose = (error?: Error | null): void => {
+    if (this.#connectionLost || !this.#schedulable()) return;
+    this.#forceClose(error ? (toOSError(error) as Error) : this.#error);
+  };
+
+  /** A Node event may come after the loop closed: then nothing more can run, and the socket goes. */
+  #schedulable(): boolean {
+    if (!this.loop.isClosed()) return true;
+    this.#socket?.destroy();
+    return false;
+  }
+
+  // --- the handles -------------------------------------------------------------
+
+  static #connectionMade(transport: NetTransport): void {
+    if (transport.#connectionLost) return;
+    transport.#protocol.connectionMade(transport);
+  }
+
+  static #startReading(transport: NetTransport): void {
+    if (transport.isReading()) transport.#socket!.resume();
+  }
+
+  static #dataArrived(transport: NetTransport, chunk: Buffer): void {
+    if (transport.#closing) return;
+    if (transport.#paused || transport.#held !== null) (transport.#held ??= []).push(chunk);
+    else transport.#deliver(chunk);
+  }
+
+  static #eofArrived(transport: NetTransport): void {
+    if (transport.#closing) return;
+    if (transport.#paused || transport.#held !== null) transport.#eofHeld = true;
+    else transport.#deliverEof();
+  }
+
+  static #deliverHeld(transport: NetTransport): void {
+    const held = transport.#held;
+    while (held !== null && held.length > 0 && !transport.#paused && !transport.#closing) transport.#deliver(held.shift()!);
+    if (transport.#paused || transport.#closing) return;
+    transport.#held = null;
+    if (transport.#eofHeld) {
+      transport.#eofHeld = false;
+      transport.#deliverEof();
+    }
+  }
+
+  static #socketClosed(transport: NetTransport): void {
+    if (transport.#connectionLost) return;
+    transport.#forceClose(transport.#error);
+  }
+
+  static #writeBufferDrained(transport: NetTransport): void {
+    transport.#resumeScheduled = false;
+    if (!transport.#connectionLost) transport.maybeResumeProtocol();
+  }
+
+  static #callConnectionLost(transport: NetTransport, error: Error | undefined): void {
+    const server = transport.#server;
+    transport.#server = null;
+    try {
+      transport.#protocol.connectionLost(error);
+    } finally {
+      transport.#socket?.destroy();
+      transport.#socket = null;
+      server?.detach(transport);
+    }
+  }
+
+  // --- reading -----------------------------------------------------------------
+
+  /** Hands one chunk to the protocol; a protocol that throws closes the transport. */
+  #deliver(chunk: Buffer): void {
+    if (!this.#buffered) {
+      try {
+        (this.#protocol as Protocol).dataReceived(chunk);
+      } catch (error) {
+        this.#fatalError(error, 'Fatal error: protocol.dataReceived() call failed.');
+      }
+      return;
+    }
+    this.#deliverBuffered(chunk);
+  }
+
+  /** BufferedProtocol: copy the chunk into getBuffer()'s buffers, as many as it takes. */
+  #deliverBuffered(chunk: Buffer): void {
+    const protocol = this.#protocol as BufferedProtocol;
+    let offset = 0;
+    while (offset < chunk.length) {
+      let buffer: Uint8Array;
+      try {
+        buffer = protocol.getBuffer(chunk.length - offset);
+        if (!(buffer instanceof Uint8Array)) throw new TypeError(`getBuffer() must return a Uint8Array, got ${describe(buffer)}`);
+        if (buffer.length === 0) throw new RuntimeError('getBuffer() returned an empty buffer');
+      } catch (error) {
+        this.#fatalError(error, 'Fatal error: protocol.getBuffer() call failed.');
+        return;
+      }
+      const count = Math.min(buffer.length, chunk.length - offset);
+      buffer.set(chunk.subarray(offset, offset + count));
+      offset += count;
+      try {
+        protocol.bufferUpdated(count);
+      } catch (error) {
+        this.#fatalError(error, 'Fatal error: protocol.bufferUpdated() call failed.');
+        return;
+      }
+      if (this.#closing) return;
+      if (this.#paused && offset < chunk.length) {
+        // Paused in the middle of a chunk: keep the rest for resumeReading().
+        (this.#held ??= []).unshift(chunk.subarray(offset));
+        return;
+      }
+    }
+  }
+
+  #deliverEof(): void {
+    if (this.loop.getDebug()) logger.debug(`${this} received EOF`);
+    let keepOpen: unknown;
+    try {
+      keepOpen = this.#protocol.eofReceived();
+    } catch (error) {
+      this.#fatalError(error, 'Fatal error: protocol.eofReceived() call failed.');
+      return;
+    }
+    if (!keepOpen) this.#close();
+  }
+
+  isReading(): boolean {
+    return !this.#closing && !this.#paused;
+  }
+
+  /** Stops dataReceived() calls (and Node's reading) until resumeReading(); idempotent. */
+  pauseReading(): void {
+    if (!this.isReading()) return;
+    this.#paused = true;
+    this.#socket!.pause();
+    if (this.loop.getDebug()) logger.debug(`${this} pauses reading`);
+  }
+
+  /** Delivers what arrived meanwhile, on a later iteration, then reads on; idempotent. */
+  resumeReading(): void {
+    if (this.#closing || !this.#paused) return;
+    this.#paused = false;
+    if (this.#held !== null || this.#eofHeld) {
+      this.#held ??= [];
+      this.loop.scheduleSoon(NetTransport.#deliverHeld, null, this);
+    }
+    this.#socket!.resume();
+    if (this.loop.getDebug()) logger.debug(`${this} resumes reading`);
+  }
+
+  // --- writing -----------------------------------------------------------------
+
+  /**
+   * Writes without blocking; Node buffers what the kernel does not take now.
+   * Above the high-water mark the protocol's pauseWriting() is called.
+   * @throws TypeError for data that is not a Uint8Array or string;
+   * RuntimeError after writeEof(), close() or abort().
+   */
+  write(data: Uint8Array | string): void {
+    const bytes = toBytes(data);
+    if (this.#eof) throw new RuntimeError('write(): cannot write after writeEof(); the write side is already closed');
+    if (this.#closedByUser) {
+      throw new RuntimeError('write(): the transport is closed (close() or abort() was called); write before closing, or open a new connection');
+    }
+    if (bytes.length === 0) return;
+    if (this.#closing) {
+      // The connection is lost (or closing after EOF or an error): asyncio drops the data, and warns.
+      if (++this.#connectionLostWrites >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) logger.warn('socket.send() raised exception.');
+      return;
+    }
+    const socket = this.#socket!;
+    // Ask Node for word once a write leaves the buffer above the low-water
+    // mark: only then can resumeWriting() become due.
+    if (socket.writableLength + bytes.length > this.lowWater) socket.write(bytes, this.#afterWrite);
+    else socket.write(bytes);
+    this.maybePauseProtocol();
+  }
+
+  getWriteBufferSize(): number {
+    return this.#socket === null ? 0 : this.#socket.writableLength;
+  }
+
+  /** Sends EOF once the buffer is flushed; reading goes on. Not on TLS (see canWriteEof()). */
+  writeEof(): void {
+    if (this.#tls) {
+      throw new RuntimeError('writeEof(): TLS transports cannot half-close (as asyncio); use close() instead');
+    }
+    if (this.#closing || this.#eof) return;
+    this.#eof = true;
+    this.#socket!.end();
+  }
+
+  canWriteEof(): boolean {
+    return !this.#tls;
+  }
+
+  // --- closing -----------------------------------------------------------------
+
+  isClosing(): boolean {
+    return this.#closing;
+  }
+
+  /**
+   * Closes: reading stops now, buffered data is still sent, then the socket
+   * closes and connectionLost(undefined) is called on a later iteration.
+   */
+  close(): void {
+    if (this.#closing) return;
+    this.#closedByUser = true;
+    this.#close();
+  }
+
+  #close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#held = null;
+    const socket = this.#socket!;
+    socket.pause();
+    if (socket.writableLength === 0) this.#forceClose(undefined);
+    else if (this.#eof) socket.once('finish', this.#afterFlushForClose);
+    else socket.end(this.#afterFlushForClose);
+  }
+
+  /** Closes at once: buffered data is dropped; connectionLost(undefined) follows. */
+  abort(): void {
+    this.#closedByUser = true;
+    this.#forceClose(undefined);
+  }
+
+  #fatalError(error: unknown, message: string): void {
+    if (OSError.isInstance(error)) {
+      if (this.loop.getDebug()) logger.debug(`${this}: ${message}`, error);
+    } else {
+      this.loop.callExceptionHandler({ message, exception: error, transport: this, protocol: this.#protocol });
+    }
+    this.#forceClose(error as Error);
+  }
+
+  #forceClose(error: Error | undefined): void {
+    if (this.#connectionLost) return;
+    this.#connectionLost = true;
+    this.#closing = true;
+    this.#held = null;
+    this.#socket?.destroy();
+    this.loop.scheduleSoon(NetTransport.#callConnectionLost, null, this, error);
+  }
+
+  // --- the rest ----------------------------------------------------------------
+
+  getExtraInfo<T = unknown>(name: string, defaultValue?: T): T | undefined {
+    if (name in this.#extra) return (this.#extra[name] ?? defaultValue) as T | undefined;
+    const socket = this.#extra.socket as TLSSocket;
+    if (this.#tls && socket) {
+      if (name === 'peercert') return (socket.getPeerCertificate() ?? defaultValue) as T | undefined;
+      if (name === 'cipher') return (socket.getCipher() ?? defaultValue) as T | undefined;
+    }
+    return defaultValue;
+  }
+
+  setProtocol(protocol: BaseProtocol): void {
+    this.#protocol = protocol as StreamProtocol;
+    this.#buffered = isBufferedProtocol(protocol);
+  }
+
+  getProtocol(): BaseProtocol {
+    return this.#protocol;
+  }
+
+  override toString(): string {
+    const state = this.#socket === null ? ' closed' : this.#closing ? ' closing' : '';
+    const read = this.isReading() ? 'polling' : 'idle';
+    const peer = this.#extra.peername;
+    const where = Array.isArray(peer) ? ` peer=${peer[0]}:${peer[1]}` : typeof peer === 'string' ? ` peer=${peer}` : '';
+    return `<${this.constructor.name}${state}${where} read=${read} write=<bufsize=${this.getWriteBufferSize()}>>`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+/**
+ * Listens for a socket's errors between its connection and its transport
+ * (without a listener Node would throw them): Node keeps the error
+ * (socket.errored) and the transport sees it. @internal
+ */
+export function ignoreUntilTransport(): void {}
+
+/** A BufferedProtocol is recognised by its getBuffer() method, as asyncio recognises the class. @internal */
+export function isBufferedProtocol(protocol: unknown): protocol is BufferedProtocol {
+  return typeof (protocol as { getBuffer?: unknown }).getBuffer === 'function';
+}
+
+/** write()'s argument as bytes: a string is UTF-8. @internal */
+export function toBytes(data: unknown): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  throw new TypeError(`write() expects a Buffer, Uint8Array or string, got ${describe(data)}`);
+}
+
+/** `[host, port]`, or undefined when Node does not know the address (a closed socket, a Unix socket). */
+function socketAddress(host: string | undefined, port: number | undefined): [string, number] | undefined {
+  return host === undefined || port === undefined ? undefined : [host, port];
+}
+
+function setResultUnlessDone(waiter: Future<void>): void {
+  if (!waiter.done()) waiter.setResult(undefined);
+}
+
+/**
+ * A Node system error as the OSError subclass Python would raise
+ * (ConnectionRefusedError for ECONNREFUSED, ...), Node's error kept as its
+ * `cause`; any other error as it is. @internal
+ */
+export function toOSError(error: unknown, context?: string): unknown {
+  if (!(error instanceof Error) || OSError.isInstance(error)) return error;
+  const errno = (error as NodeJS.ErrnoException).errno;
+  if (typeof errno !== 'number') return error;
+  const syscall = (error as NodeJS.ErrnoException).syscall;
+  return OSError.fromErrno(Math.abs(errno), { syscall, context, cause: error });
+}
