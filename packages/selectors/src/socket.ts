@@ -20,9 +20,10 @@
 import { constants as osConstants } from 'node:os';
 import { inspect } from 'node:util';
 import { loadBinding, type NativeAddress, type NativeSocketFunctions } from './binding.js';
-import { errnoName, OSError, ValueError } from './errors.js';
+import { OSError, ValueError } from './errors.js';
 import { describe } from './internal/checks.js';
 import { nativeError } from './internal/native-error.js';
+import { bytesOf, checkInteger, socketError, typeName } from './internal/socket-checks.js';
 import {
   familyName,
   formatAddress,
@@ -30,41 +31,12 @@ import {
   toNativeAddress,
   type Address,
 } from './internal/socket-address.js';
-import { AF_INET, AF_UNIX, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_STREAM, SOMAXCONN } from './socket-constants.js';
+import { AF_INET, AF_UNIX, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_STREAM, SOMAXCONN } from './socket-constants.js';
 
 export type { Address } from './internal/socket-address.js';
 
 const { EAGAIN, EWOULDBLOCK, EBADF, ECONNRESET } = osConstants.errno;
 const typeFlags = (SOCK_NONBLOCK ?? 0) | (SOCK_CLOEXEC ?? 0);
-
-/** Hints for the errno values a user can act on, by errno name. */
-const hints: Record<string, string> = {
-  EAGAIN: 'the socket is non-blocking and not ready; wait for it (FdWatcher, a selector, or the loop) and call again',
-  EINPROGRESS:
-    'the socket is non-blocking and the connection is under way; wait until it is writable, then read SO_ERROR (connectEx() returns the errno instead)',
-  EADDRINUSE: 'another socket has this address; pick another port (0 picks a free one) or set SO_REUSEADDR before bind()',
-  EADDRNOTAVAIL: 'this host has no such address',
-  ECONNREFUSED: 'nothing is listening at that address',
-  ENOTCONN: 'the socket is not connected; call connect() first (or accept() a connection)',
-  EISCONN: 'the socket is already connected',
-  ENAMETOOLONG: 'an AF_UNIX path has at most 107 bytes (103 on macOS); use a shorter path',
-  ENOENT: 'no socket file exists at that path',
-  EAFNOSUPPORT: 'the address does not fit the socket family',
-};
-
-function checkInteger(value: unknown, what: string, method: string): asserts value is number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new ValueError(`${method}(): ${what} must be an integer, got ${describe(value)}`);
-  }
-}
-
-function bytesOf(data: unknown, method: string, argument: string): Uint8Array {
-  if (data instanceof Uint8Array) return data;
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  throw new ValueError(
-    `${method}(): ${argument} must be a Buffer, Uint8Array or other ArrayBufferView, got ${describe(data)}`,
-  );
-}
 
 let functions: NativeSocketFunctions | undefined;
 
@@ -495,19 +467,8 @@ export class Socket implements Disposable {
 
   /** The OSError for `errno` from `method`, with the hint that fits. */
   #error(errno: number, method: string, syscall?: string, address?: string): OSError {
-    const closed = this.#fd < 0;
-    const code = errnoName(errno);
-    const hint =
-      closed && errno === EBADF ? 'the socket is closed; create a new one' : code ? hints[code] : undefined;
-    const context = address ? `${method}() to ${address}` : `${method}()`;
-    return OSError.fromErrno(errno, { context, syscall: closed ? undefined : syscall, hint });
+    return socketError(errno, { method, syscall, address, closed: this.#fd < 0 });
   }
-}
-
-function typeName(type: number): string {
-  if (type === SOCK_STREAM) return 'SOCK_STREAM';
-  if (type === SOCK_DGRAM) return 'SOCK_DGRAM';
-  return String(type);
 }
 
 /**

@@ -18,6 +18,10 @@ describe('loadBinding', () => {
     for (const name of ['pipe', 'socketpair', 'read', 'write', 'close', 'setBlocking', 'getBlocking'] as const) {
       expect(binding[name]).toBeTypeOf('function');
     }
+    expect(binding.FdWatcher).toBeTypeOf('function');
+    for (const name of ['create', 'bind', 'listen', 'connect', 'accept', 'recv', 'send', 'shutdown'] as const) {
+      expect(binding.socket[name]).toBeTypeOf('function');
+    }
   });
 
   it('throws a NativeAddonError that says how to rebuild when the addon is missing', () => {

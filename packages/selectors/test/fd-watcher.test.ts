@@ -5,7 +5,17 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EVENT_READ, EVENT_WRITE, FdWatcher, OSError, os, RuntimeError, socketpair, ValueError } from '../src/index.js';
+import {
+  DefaultSelector,
+  EVENT_READ,
+  EVENT_WRITE,
+  FdWatcher,
+  OSError,
+  os,
+  RuntimeError,
+  socketpair,
+  ValueError,
+} from '../src/index.js';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -63,6 +73,24 @@ describe('FdWatcher', () => {
     const events = new Promise<number>((resolve) => watch(readFd, resolve).start(EVENT_READ));
     os.close(writeFd);
     expect((await events) & EVENT_READ).toBe(EVENT_READ);
+  });
+
+  it("wakes when a selector's own fd (epoll, kqueue) has a ready fd, without blocking Node", async (context) => {
+    using selector = new DefaultSelector<string>();
+    if (selector.fileno() < 0) context.skip(); // poll(2) has no fd to watch
+    const [readFd, writeFd] = pipe();
+    selector.register(readFd, EVENT_READ, 'pipe');
+    const woken = new Promise<number>((resolve) => {
+      const watcher = watch(selector.fileno(), (events) => {
+        watcher.stop();
+        resolve(events);
+      });
+      watcher.start(EVENT_READ);
+    });
+    setTimeout(() => os.write(writeFd, Buffer.from('x')), 20);
+    expect(await woken).toBe(EVENT_READ);
+    const ready = selector.select(0);
+    expect(ready.map(([key, events]) => [key.data, events])).toEqual([['pipe', EVENT_READ]]);
   });
 
   it('keeps calling back while the fd stays ready (level-triggered), until stop()', async () => {
@@ -184,6 +212,18 @@ describe('FdWatcher', () => {
  * code, or 'alive' if it has not exited after `waitMs`.
  */
 function child(body: string, waitMs = 3000, flags: string[] = []): Promise<number | 'alive'> {
+  return childResult(body, waitMs, flags).then(({ code, stderr }) => {
+    if (code !== 0 && code !== 'alive') throw new Error(`child exited with ${code}: ${stderr}`);
+    return code;
+  });
+}
+
+/** Like child(), but resolves with any exit code and the child's stderr. */
+function childResult(
+  body: string,
+  waitMs = 3000,
+  flags: string[] = [],
+): Promise<{ code: number | 'alive'; stderr: string }> {
   const script = `
     const binding = require('node-gyp-build')(${JSON.stringify(packageRoot)});
     const pipe = binding.pipe(true);
@@ -198,13 +238,12 @@ function child(body: string, waitMs = 3000, flags: string[] = []): Promise<numbe
     process.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => {
       process.kill();
-      resolve('alive');
+      resolve({ code: 'alive', stderr });
     }, waitMs);
     process.on('error', reject);
-    process.on('exit', (code) => {
+    process.on('exit', (code, signal) => {
       clearTimeout(timer);
-      if (code !== 0) reject(new Error(`child exited with ${code}: ${stderr}`));
-      else resolve(code);
+      resolve({ code: code ?? (signal as unknown as number), stderr });
     });
   });
 }
@@ -265,5 +304,47 @@ describe('FdWatcher and the life of the process', () => {
       setTimeout(() => { global.gc(); binding.write(pipe[1], Buffer.from('x')); }, 50);
     `;
     expect(await child(body, 5000, ['--expose-gc'])).toBe(0);
+  });
+
+  it('makes an error thrown by the callback an uncaught exception of the process', async () => {
+    const body = `
+      const w = new binding.FdWatcher(pipe[0], () => { w.close(); throw new Error('callback failed'); });
+      w.start(1);
+      binding.write(pipe[1], Buffer.from('x'));
+    `;
+    const { code, stderr } = await childResult(body);
+    expect(code).toBe(1);
+    expect(stderr).toContain('callback failed');
+  });
+
+  it('lets an uncaughtException handler take the error and Node go on', async () => {
+    const body = `
+      process.on('uncaughtException', (error) => { console.error('handled ' + error.message); });
+      const w = new binding.FdWatcher(pipe[0], () => { w.close(); throw new Error('callback failed'); });
+      w.start(1);
+      binding.write(pipe[1], Buffer.from('x'));
+    `;
+    const { code, stderr } = await childResult(body);
+    expect(code).toBe(0);
+    expect(stderr).toContain('handled callback failed');
+  });
+
+  it('closes the watchers of a worker thread that ends, without a crash', async () => {
+    const body = `
+      const { Worker } = require('node:worker_threads');
+      const source = \`
+        const { parentPort } = require('node:worker_threads');
+        const binding = require('node-gyp-build')(\${JSON.stringify(process.cwd())});
+        const pipe = binding.pipe(true);
+        new binding.FdWatcher(pipe[0], () => {}).start(1);
+        parentPort.postMessage('started');
+      \`;
+      const worker = new Worker(source, { eval: true });
+      worker.once('message', () => worker.terminate());
+      worker.once('exit', () => console.error('worker ended'));
+    `;
+    const { code, stderr } = await childResult(body, 5000);
+    expect(stderr).toContain('worker ended');
+    expect(code).toBe(0);
   });
 });

@@ -175,6 +175,23 @@ describe('Socket over TCP', () => {
     expect(connection.recv(10).toString()).toBe('six');
   });
 
+  it("takes Python's 4-element IPv6 address (host, port, flowinfo, scope id)", (context) => {
+    if (!hasIPv6()) context.skip();
+    const socket = track(new Socket(AF_INET6));
+    socket.bind(['::1', 0, 0, 0] as unknown as Address);
+    expect((socket.getsockname() as [string, number])[0]).toBe('::1');
+  });
+
+  it('carries datagrams between connected UDP sockets', () => {
+    const receiver = track(new Socket(AF_INET, SOCK_DGRAM));
+    receiver.bind(['127.0.0.1', 0]);
+    const sender = track(new Socket(AF_INET, SOCK_DGRAM));
+    sender.connect(receiver.getsockname());
+    sender.send('datagram');
+    expect(receiver.recv(100).toString()).toBe('datagram');
+    expect(inspect(sender)).toContain('type=SOCK_DGRAM');
+  });
+
   it('sets and reads integer options', () => {
     const [client] = tcpPair();
     client.setsockopt(IPPROTO_TCP, TCP_NODELAY, true);
@@ -303,6 +320,30 @@ describe('Socket over AF_UNIX', () => {
     expect(connection.recv(10).toString()).toBe('unix');
   });
 
+  it('names an unbound or client socket with an empty path', () => {
+    const [left, right] = socketpair();
+    track(left);
+    track(right);
+    expect(left.getsockname()).toBe('');
+    expect(right.getpeername()).toBe('');
+    expect(inspect(left)).toBe(`<socket fd=${left.fileno()}, family=AF_UNIX, type=SOCK_STREAM>`);
+  });
+
+  it("binds a name in Linux's abstract namespace (a leading NUL)", (context) => {
+    if (process.platform !== 'linux') context.skip();
+    const name = `\0asyncio-ts-${process.pid}-${Date.now()}`;
+    const server = track(new Socket(AF_UNIX));
+    server.bind(name);
+    server.listen();
+    expect(server.getsockname()).toBe(name);
+    const client = track(new Socket(AF_UNIX));
+    client.connect(name);
+    const [connection] = server.accept();
+    track(connection);
+    client.sendall('abstract');
+    expect(connection.recv(20).toString()).toBe('abstract');
+  });
+
   it('refuses a path that is too long, saying how long one may be', () => {
     const socket = track(new Socket(AF_UNIX));
     const error = thrown(() => socket.bind(join(directory, 'x'.repeat(200)))) as OSError;
@@ -394,6 +435,14 @@ describe('Socket errors', () => {
     }
   });
 
+  it('throws EINVAL from accept() and tryAccept() on a socket that does not listen', () => {
+    const socket = track(new Socket());
+    socket.bind(['127.0.0.1', 0]);
+    socket.setBlocking(false);
+    expect((thrown(() => socket.tryAccept()) as OSError).code).toBe('EINVAL');
+    expect((thrown(() => socket.accept()) as OSError).message).toContain('accept()');
+  });
+
   it('throws ENOTCONN from getpeername() on an unconnected socket', () => {
     const socket = track(new Socket());
     const error = thrown(() => socket.getpeername()) as OSError;
@@ -472,6 +521,18 @@ describe('Socket fds', () => {
     expect(right.recv(20).toString()).toBe('via copy');
     left.sendall('original');
     expect(right.recv(20).toString()).toBe('original');
+  });
+
+  it('duplicates itself with dup(): same family, type and blocking mode, another fd', () => {
+    const [left, right] = socketpair();
+    track(left);
+    track(right);
+    left.setBlocking(false);
+    const copy = track(left.dup());
+    expect(copy.fileno()).not.toBe(left.fileno());
+    expect([copy.family, copy.type, copy.getBlocking()]).toEqual([AF_UNIX, SOCK_STREAM, false]);
+    copy.sendall('dup');
+    expect(right.recv(10).toString()).toBe('dup');
   });
 
   it('gives up its fd with detach()', () => {
