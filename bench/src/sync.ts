@@ -3,11 +3,13 @@
 // (a) 100k tasks contend for a Semaphore(10), each holding it across one sleep(0);
 // (b) 200k round trips between two tasks through a pair of Queues;
 // (c) an uncontended Lock acquired and released 1M times.
-// Ours runs in both coroutine shapes (async functions, function* generators).
+// Ours runs in both coroutine shapes (async functions, function* generators);
+// every JS workload runs alone in a fresh Node process (see measureAlone()).
 import { gather, newEventLoop, sleep, type BaseEventLoop, type Future } from '@asyncio-ts/core';
 import { Lock, Queue, Semaphore } from '@asyncio-ts/sync';
 import { Mutex, Semaphore as MutexSemaphore } from 'async-mutex';
 import pLimit from 'p-limit';
+import { spawnSync } from 'node:child_process';
 import { bestOf, printTable, pythons, runPython, type Row } from './harness.js';
 
 const N_SEMAPHORE_TASKS = 100_000;
@@ -233,7 +235,51 @@ const OURS = 'asyncio-ts';
 const P_LIMIT = 'p-limit';
 const ASYNC_MUTEX = 'async-mutex';
 
+/** Every JS workload by name, with its operation count: each runs alone in a child process. */
+const isolated: Record<string, [operations: number, run: () => Promise<void>]> = {
+  'p-limit-semaphore': [N_SEMAPHORE_TASKS, pLimitBench.semaphore],
+  'async-mutex-semaphore': [N_SEMAPHORE_TASKS, asyncMutexBench.semaphore],
+  'async-mutex-lock': [N_LOCK, asyncMutexBench.lock],
+  'ours-semaphoreAsync': [N_SEMAPHORE_TASKS, ours.semaphoreAsync],
+  'ours-semaphoreGenerator': [N_SEMAPHORE_TASKS, ours.semaphoreGenerator],
+  'ours-queuesAsync': [N_ROUND_TRIPS, ours.queuesAsync],
+  'ours-queuesGenerator': [N_ROUND_TRIPS, ours.queuesGenerator],
+  'ours-lockAsync': [N_LOCK, ours.lockAsync],
+  'ours-lockHold': [N_LOCK, ours.lockHold],
+  'ours-lockGenerator': [N_LOCK, ours.lockGenerator],
+};
+
+const WORKLOAD_FLAG = '--sync-workload=';
+
+/**
+ * Each JS workload runs in a fresh Node process, as each CPython workload
+ * runs on a fresh loop in a process that ran nothing else of ours: in one
+ * process the workloads would share a heap grown by the ones before (100,000
+ * tasks promoted to the old space) and V8's inline caches turned megamorphic
+ * by the other workloads' shapes (up to 4x slower rows). The child is this
+ * script again (`sync --sync-workload=<name>`), printing its figure as JSON.
+ */
+function measureAlone(name: string): number | null {
+  const child = spawnSync(process.execPath, ['--expose-gc', process.argv[1]!, 'sync', `${WORKLOAD_FLAG}${name}`], { encoding: 'utf8' });
+  if (child.status !== 0) {
+    process.stderr.write(`sync workload ${name} failed:\n${child.stderr}\n`);
+    return null;
+  }
+  return (JSON.parse(child.stdout.trim().split('\n').pop()!) as { figure: number }).figure;
+}
+
+/** The child side of measureAlone(): runs one workload, best of ROUNDS, and prints its figure. */
+async function runAlone(name: string): Promise<void> {
+  const workload = isolated[name];
+  if (workload === undefined) throw new Error(`unknown sync workload ${name}; choose from ${Object.keys(isolated).join(', ')}`);
+  const [operations, run] = workload;
+  console.log(JSON.stringify({ figure: await bestOf(ROUNDS, operations, run) }));
+}
+
 export async function benchSync(): Promise<void> {
+  const child = process.argv.find((arg) => arg.startsWith(WORKLOAD_FLAG));
+  if (child !== undefined) return runAlone(child.slice(WORKLOAD_FLAG.length));
+
   const baselines: string[] = [];
   const figures: Record<'semaphore' | 'queues' | 'lock', Record<string, number | null>> = { semaphore: {}, queues: {}, lock: {} };
   for (const executable of pythons()) {
@@ -248,60 +294,24 @@ export async function benchSync(): Promise<void> {
   }
   baselines.push(P_LIMIT, ASYNC_MUTEX);
 
-  figures.semaphore[P_LIMIT] = await bestOf(ROUNDS, N_SEMAPHORE_TASKS, pLimitBench.semaphore);
-  figures.semaphore[ASYNC_MUTEX] = await bestOf(ROUNDS, N_SEMAPHORE_TASKS, asyncMutexBench.semaphore);
-  figures.lock[ASYNC_MUTEX] = await bestOf(ROUNDS, N_LOCK, asyncMutexBench.lock);
+  figures.semaphore[P_LIMIT] = measureAlone('p-limit-semaphore');
+  figures.semaphore[ASYNC_MUTEX] = measureAlone('async-mutex-semaphore');
+  figures.lock[ASYNC_MUTEX] = measureAlone('async-mutex-lock');
 
-  // V8's inline caches stay megamorphic once a site has seen more than four
-  // shapes (Future and its subclasses), and a workload measured after others
-  // runs slower than alone (up to 4x here). Run each of ours once first, so
-  // every row is measured in the same state, the one of a program using them all.
-  for (const workload of Object.values(ours)) await workload();
-
-  const withOurs = (base: Record<string, number | null>, value: number) => ({ ...base, [OURS]: value });
+  const withOurs = (base: Record<string, number | null>, name: string) => ({ ...base, [OURS]: measureAlone(name) });
   const rows: Row[] = [
-    {
-      workload: '(a) 100k tasks, Semaphore(10) across sleep(0), async',
-      unit: 'ops/s',
-      figures: withOurs(figures.semaphore, await bestOf(ROUNDS, N_SEMAPHORE_TASKS, ours.semaphoreAsync)),
-      higherIsBetter: true,
-    },
-    {
-      workload: '(a) 100k tasks, Semaphore(10) across sleep(0), function*',
-      unit: 'ops/s',
-      figures: withOurs(figures.semaphore, await bestOf(ROUNDS, N_SEMAPHORE_TASKS, ours.semaphoreGenerator)),
-      higherIsBetter: true,
-    },
-    {
-      workload: '(b) 200k round trips, two tasks, two Queues, async',
-      unit: 'ops/s',
-      figures: withOurs(figures.queues, await bestOf(ROUNDS, N_ROUND_TRIPS, ours.queuesAsync)),
-      higherIsBetter: true,
-    },
-    {
-      workload: '(b) 200k round trips, two tasks, two Queues, function*',
-      unit: 'ops/s',
-      figures: withOurs(figures.queues, await bestOf(ROUNDS, N_ROUND_TRIPS, ours.queuesGenerator)),
-      higherIsBetter: true,
-    },
-    {
-      workload: '(c) 1M uncontended Lock acquire/release, async',
-      unit: 'ops/s',
-      figures: withOurs(figures.lock, await bestOf(ROUNDS, N_LOCK, ours.lockAsync)),
-      higherIsBetter: true,
-    },
-    {
-      workload: '(c) 1M uncontended Lock, async, `using held = await lock.hold()`',
-      unit: 'ops/s',
-      figures: withOurs(figures.lock, await bestOf(ROUNDS, N_LOCK, ours.lockHold)),
-      higherIsBetter: true,
-    },
-    {
-      workload: '(c) 1M uncontended Lock acquire/release, function*',
-      unit: 'ops/s',
-      figures: withOurs(figures.lock, await bestOf(ROUNDS, N_LOCK, ours.lockGenerator)),
-      higherIsBetter: true,
-    },
-  ];
-  printTable(`@asyncio-ts/sync against CPython asyncio, p-limit and async-mutex (best of ${ROUNDS})`, rows, OURS, baselines);
+    ['(a) 100k tasks, Semaphore(10) across sleep(0), async', figures.semaphore, 'ours-semaphoreAsync'],
+    ['(a) 100k tasks, Semaphore(10) across sleep(0), function*', figures.semaphore, 'ours-semaphoreGenerator'],
+    ['(b) 200k round trips, two tasks, two Queues, async', figures.queues, 'ours-queuesAsync'],
+    ['(b) 200k round trips, two tasks, two Queues, function*', figures.queues, 'ours-queuesGenerator'],
+    ['(c) 1M uncontended Lock acquire/release, async', figures.lock, 'ours-lockAsync'],
+    ['(c) 1M uncontended Lock, async, `using held = await lock.hold()`', figures.lock, 'ours-lockHold'],
+    ['(c) 1M uncontended Lock acquire/release, function*', figures.lock, 'ours-lockGenerator'],
+  ].map(([workload, base, name]) => ({
+    workload: workload as string,
+    unit: 'ops/s',
+    figures: withOurs(base as Record<string, number | null>, name as string),
+    higherIsBetter: true,
+  }));
+  printTable(`@asyncio-ts/sync against CPython asyncio, p-limit and async-mutex (best of ${ROUNDS}, each JS workload alone in a fresh process)`, rows, OURS, baselines);
 }
