@@ -25,12 +25,12 @@
  * coroutine goes on in the same step.
  */
 import { inspect } from 'node:util';
-import { CancelledError, Future, RuntimeError, getRunningLoop, type BaseEventLoop, type Coroutine } from '@asyncio-ts/core';
+import { CancelledError, RuntimeError, getRunningLoop, type Coroutine, type Future } from '@asyncio-ts/core';
 import { CoroutineFuture } from './internal/coroutine-future.js';
 import { describe } from './internal/checks.js';
-import { DoneFuture } from './internal/done-future.js';
 import { LoopBound } from './internal/loop-bound.js';
 import type { Releaser } from './internal/releaser.js';
+import { Waiter, type WaiterOwner } from './internal/waiter.js';
 import { WaiterList } from './internal/waiter-list.js';
 import { Lock } from './lock.js';
 
@@ -49,7 +49,10 @@ import { Lock } from './lock.js';
  */
 export class Condition extends LoopBound {
   readonly #lock: Lock;
-  readonly #waiters = new WaiterList<ConditionWaiter<unknown>>();
+  // The wait()s under way, each a CoroutineFuture running #run(); its
+  // payload is the Future that notify() completes, while it has one.
+  readonly #waiters = new WaiterList<CoroutineFuture<unknown>>();
+  #owner: WaiterOwner | null = null;
 
   /**
    * @param lock The lock to use; a new Lock by default. Several Conditions may share one.
@@ -113,7 +116,7 @@ export class Condition extends LoopBound {
     }
     const loop = getRunningLoop();
     const result = predicate();
-    if (result) return new DoneFuture(loop, result);
+    if (result) return Waiter.resolved(loop, result);
     return this.#wait(predicate);
   }
 
@@ -145,7 +148,13 @@ export class Condition extends LoopBound {
     // another loop only when taking it back, after the release.
     this.bindLoop(loop);
     this.#lock.bindLoop(loop);
-    return new ConditionWaiter<T>(loop, this, this.#lock, predicate);
+    // The wait ended with the lock held, and the async function awaiting it
+    // was cancelled before it resumed: it gets CancelledError from wait(),
+    // so the notification moves on, as for any error out of asyncio's wait().
+    this.#owner ??= { resumed: ignore, abandoned: () => this.#notify(1), left: ignore };
+    const waiter = new CoroutineFuture<T>(loop, this.#owner);
+    waiter.start(this.#run(waiter, predicate));
+    return waiter;
   }
 
   #notify(n: number): void {
@@ -153,19 +162,60 @@ export class Condition extends LoopBound {
       const waiter = this.#waiters.shift();
       if (waiter === null) return;
       // A waiter cancelled while waiting stays queued until it runs, as in
-      // asyncio; it is skipped, and not counted.
-      if (waiter.notified()) woken++;
+      // asyncio; it is skipped, and not counted. The chosen one wakes up on
+      // the next iteration, as asyncio's task would.
+      const notification = waiter.payload as Waiter<void> | null;
+      if (notification === null || notification.done()) continue;
+      notification.setResult();
+      woken++;
     }
   }
 
-  /** A wait() ends with an error, perhaps after it was notified: notify another (Python 3.13's _notify(1)). @internal */
-  passOn(): void {
-    this.#notify(1);
-  }
-
-  /** A waiter starts waiting to be notified. @internal */
-  enqueue(waiter: ConditionWaiter<unknown>): void {
-    this.#waiters.push(waiter);
+  /**
+   * asyncio's Condition.wait() from its release() on, with wait_for()'s loop
+   * around it: wait for notify(), take the lock back even when cancelled,
+   * then check the predicate. `waiter` is the Future that runs it.
+   */
+  *#run<T>(waiter: CoroutineFuture<T>, predicate: (() => T) | null): Coroutine<T> {
+    const loop = waiter.getLoop();
+    const lock = this.#lock;
+    for (;;) {
+      lock.release();
+      this.#waiters.push(waiter as CoroutineFuture<unknown>);
+      try {
+        let error: unknown = null;
+        try {
+          const notification = new Waiter<void>(loop, null, undefined);
+          waiter.payload = notification;
+          yield* notification;
+        } catch (thrown) {
+          error = thrown;
+          waiter.list?.remove(waiter);
+        } finally {
+          waiter.payload = null;
+        }
+        // Must take the lock back even if cancelled; only a cancellation is
+        // caught here, so that no other error makes it spin.
+        for (;;) {
+          try {
+            yield* lock.acquire();
+            break;
+          } catch (thrown) {
+            if (!CancelledError.isInstance(thrown)) throw thrown;
+            error = thrown;
+          }
+        }
+        if (error !== null) throw error;
+      } catch (error) {
+        // It may have been notified before the error: notify another
+        // instead (Python 3.13's _notify(1)).
+        this.#notify(1);
+        throw error;
+      }
+      if (predicate === null) return true as T;
+      const result = predicate();
+      if (result) return result;
+    }
   }
 
   /** `Condition [locked, waiters:1]`, as asyncio's repr. */
@@ -179,83 +229,4 @@ export class Condition extends LoopBound {
   }
 }
 
-/**
- * A wait() or waitFor() under way: asyncio's coroutine (#run), in the
- * condition's queue while it waits to be notified.
- */
-class ConditionWaiter<T> extends CoroutineFuture<T> {
-  readonly #condition: Condition;
-  readonly #lock: Lock;
-  readonly #predicate: (() => T) | null;
-  /** Completed by notify(). */
-  #notification: Future<void> | null = null;
-
-  constructor(loop: BaseEventLoop, condition: Condition, lock: Lock, predicate: (() => T) | null) {
-    super(loop);
-    this.#condition = condition;
-    this.#lock = lock;
-    this.#predicate = predicate;
-    this.start(this.#run());
-  }
-
-  /**
-   * The wait ended with the lock held, and the async function awaiting it was
-   * cancelled before it resumed: it gets CancelledError from wait(), so the
-   * notification moves on, as for any error out of asyncio's wait().
-   */
-  override abandoned(): void {
-    this.#condition.passOn();
-  }
-
-  /** notify() chose this waiter: it wakes up on the next iteration, as asyncio's task would; false when it was cancelled. */
-  notified(): boolean {
-    const notification = this.#notification;
-    if (notification === null || notification.done()) return false;
-    notification.setResult();
-    return true;
-  }
-
-  /**
-   * asyncio's Condition.wait() from its release() on, with wait_for()'s loop
-   * around it: wait for notify(), take the lock back even when cancelled,
-   * then check the predicate.
-   */
-  *#run(): Coroutine<T> {
-    const loop = this.getLoop();
-    for (;;) {
-      this.#lock.release();
-      this.#condition.enqueue(this);
-      try {
-        let error: unknown = null;
-        try {
-          this.#notification = new Future<void>({ loop });
-          yield* this.#notification;
-        } catch (thrown) {
-          error = thrown;
-          this.list?.remove(this);
-        } finally {
-          this.#notification = null;
-        }
-        // Must take the lock back even if cancelled; only a cancellation is
-        // caught here, so that no other error makes it spin.
-        for (;;) {
-          try {
-            yield* this.#lock.acquire();
-            break;
-          } catch (thrown) {
-            if (!CancelledError.isInstance(thrown)) throw thrown;
-            error = thrown;
-          }
-        }
-        if (error !== null) throw error;
-      } catch (error) {
-        // It may have been notified before the error: notify another instead.
-        this.#condition.passOn();
-        throw error;
-      }
-      if (this.#predicate === null) return true as T;
-      const result = this.#predicate();
-      if (result) return result;
-    }
-  }
-}
+function ignore(): void {}

@@ -6,10 +6,9 @@
  * `waiters:N` in the printed state counts only tasks still waiting.
  */
 import { inspect } from 'node:util';
-import { getRunningLoop, type BaseEventLoop, type Future } from '@asyncio-ts/core';
-import { DoneFuture, doneOn } from './internal/done-future.js';
+import { getRunningLoop, type Future } from '@asyncio-ts/core';
 import { LoopBound } from './internal/loop-bound.js';
-import { Waiter } from './internal/waiter.js';
+import { doneOn, Waiter } from './internal/waiter.js';
 import { WaiterList } from './internal/waiter-list.js';
 
 /**
@@ -22,8 +21,8 @@ import { WaiterList } from './internal/waiter-list.js';
  */
 export class Event extends LoopBound {
   #value = false;
-  readonly #waiters = new WaiterList<EventWaiter>();
-  #done: DoneFuture<true> | null = null;
+  readonly #waiters = new WaiterList<Waiter<true>>();
+  #done: Waiter<true> | null = null;
 
   /** True when the flag is set. */
   isSet(): boolean {
@@ -51,7 +50,7 @@ export class Event extends LoopBound {
     const loop = getRunningLoop();
     if (this.#value) return (this.#done = doneOn(this.#done, loop, true));
     this.bindLoop(loop);
-    const waiter = new EventWaiter(loop);
+    const waiter = new Waiter<true>(loop, null, undefined);
     this.#waiters.push(waiter);
     return waiter;
   }
@@ -64,11 +63,5 @@ export class Event extends LoopBound {
 
   [inspect.custom](): string {
     return this.toString();
-  }
-}
-
-class EventWaiter extends Waiter<true> {
-  constructor(loop: BaseEventLoop) {
-    super(loop);
   }
 }

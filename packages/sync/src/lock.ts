@@ -16,10 +16,9 @@
  */
 import { inspect } from 'node:util';
 import { getRunningLoop, RuntimeError, type BaseEventLoop, type Future } from '@asyncio-ts/core';
-import { DoneFuture, doneOn } from './internal/done-future.js';
 import { LoopBound } from './internal/loop-bound.js';
 import { OnceReleaser, type Releaser } from './internal/releaser.js';
-import { Waiter } from './internal/waiter.js';
+import { doneOn, Waiter, type WaiterOwner } from './internal/waiter.js';
 import { WaiterList } from './internal/waiter-list.js';
 
 /**
@@ -34,8 +33,9 @@ import { WaiterList } from './internal/waiter-list.js';
  */
 export class Lock extends LoopBound {
   #locked = false;
-  readonly #waiters = new WaiterList<LockWaiter<unknown>>();
-  #done: DoneFuture<true> | null = null;
+  readonly #waiters = new WaiterList<Waiter<unknown>>();
+  #done: Waiter<true> | null = null;
+  #owner: WaiterOwner | null = null;
 
   /** True when the lock is held. */
   locked(): boolean {
@@ -73,7 +73,7 @@ export class Lock extends LoopBound {
     const releaser = new OnceReleaser(this);
     if (!this.#locked) {
       this.#locked = true;
-      return new DoneFuture<Releaser>(loop, releaser);
+      return Waiter.resolved<Releaser>(loop, releaser);
     }
     return this.#wait<Releaser>(loop, releaser);
   }
@@ -89,8 +89,11 @@ export class Lock extends LoopBound {
 
   #wait<R>(loop: BaseEventLoop, value: R): Future<R> {
     this.bindLoop(loop);
-    const waiter = new LockWaiter(loop, this, value);
-    this.#waiters.push(waiter);
+    // A waiter cancelled after the lock was handed to it passes it on
+    // (asyncio's _wake_up_first on CancelledError).
+    this.#owner ??= { resumed: ignore, abandoned: () => this.release(), left: ignore };
+    const waiter = new Waiter<R>(loop, this.#owner, value);
+    this.#waiters.push(waiter as Waiter<unknown>);
     return waiter;
   }
 
@@ -98,7 +101,7 @@ export class Lock extends LoopBound {
   #handOff(): void {
     const next = this.#waiters.shift();
     if (next === null) this.#locked = false;
-    else next.take();
+    else next.handOver();
   }
 
   /** Binds the lock to `loop`, as a Condition on it starts waiting. @internal */
@@ -117,24 +120,4 @@ export class Lock extends LoopBound {
   }
 }
 
-/** A task waiting in acquire() or hold(); `value` is what it gets with the lock. */
-class LockWaiter<R> extends Waiter<R> {
-  readonly #lock: Lock;
-  readonly #value: R;
-
-  constructor(loop: BaseEventLoop, lock: Lock, value: R) {
-    super(loop);
-    this.#lock = lock;
-    this.#value = value;
-  }
-
-  /** The lock is handed to this waiter. */
-  take(): void {
-    this.handOver(this.#value);
-  }
-
-  /** Cancelled after the lock was handed to it: pass it on (asyncio's _wake_up_first on CancelledError). */
-  override abandoned(): void {
-    this.#lock.release();
-  }
-}
+function ignore(): void {}

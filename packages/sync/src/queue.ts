@@ -30,11 +30,10 @@ import { getRunningLoop, ValueError, type BaseEventLoop, type Future } from '@as
 import { QueueEmpty, QueueFull, QueueShutDown } from './errors.js';
 import { BinaryHeap } from './internal/binary-heap.js';
 import { describe } from './internal/checks.js';
-import { DoneFuture, doneOn } from './internal/done-future.js';
-import { failed, LoopBound } from './internal/loop-bound.js';
+import { LoopBound } from './internal/loop-bound.js';
 import { pythonLess } from './internal/python-order.js';
 import { RingBuffer } from './internal/ring-buffer.js';
-import { Waiter } from './internal/waiter.js';
+import { doneOn, Waiter, type WaiterOwner } from './internal/waiter.js';
 import { WaiterList } from './internal/waiter-list.js';
 
 /**
@@ -78,16 +77,20 @@ export interface PriorityQueueOptions<T> {
 export class Queue<T = unknown> extends LoopBound implements AsyncIterable<T> {
   readonly #maxsize: number;
   readonly #store: QueueStore<T>;
-  readonly #getters = new WaiterList<GetWaiter<T>>();
-  readonly #putters = new WaiterList<PutWaiter<T>>();
+  // A getter's payload is the item handed to it; a putter's, the item it puts.
+  readonly #getters = new WaiterList<Waiter<T>>();
+  readonly #putters = new WaiterList<Waiter<void>>();
   // Waiters handed an item or a slot that have not resumed yet: each keeps its
   // slot, so that a cancelled one can give it back.
-  readonly #transit = new WaiterList<GetWaiter<T> | PutWaiter<T>>();
-  readonly #joiners = new WaiterList<JoinWaiter>();
+  readonly #transit = new WaiterList<Waiter<unknown>>();
+  readonly #joiners = new WaiterList<Waiter<void>>();
   #unfinished = 0;
   #shutdown = false;
   /** The done Future of a put() or join() that did not wait. */
-  #done: DoneFuture<void> | null = null;
+  #done: Waiter<void> | null = null;
+  /** What the getters' and the putters' hand-overs report to, made on the first wait. */
+  #getterOwner: WaiterOwner | null = null;
+  #putterOwner: WaiterOwner | null = null;
 
   /**
    * @param maxsize The most items the queue holds; 0 or less (the default) for no limit.
@@ -148,14 +151,14 @@ export class Queue<T = unknown> extends LoopBound implements AsyncIterable<T> {
    */
   put(item: T): Future<void> {
     const loop = getRunningLoop();
-    if (this.#shutdown) return failed(loop, new QueueShutDown('put() on a shut-down queue'));
+    if (this.#shutdown) return Waiter.failed(loop, new QueueShutDown('put() on a shut-down queue'));
     // Putters wait only while the queue is full: not full means nobody waits.
     if (!this.full()) {
       this.#put(item);
       return (this.#done = doneOn(this.#done, loop, undefined));
     }
     this.bindLoop(loop);
-    const waiter = new PutWaiter(loop, this, item);
+    const waiter = new Waiter<void>(loop, this.#putterOwner ?? this.#makeOwners(true), item, true);
     this.#putters.push(waiter);
     return waiter;
   }
@@ -184,10 +187,10 @@ export class Queue<T = unknown> extends LoopBound implements AsyncIterable<T> {
   get(): Future<T> {
     const loop = getRunningLoop();
     // Getters wait only while the queue is empty: an item means nobody waits.
-    if (this.#store.length > 0) return new DoneFuture(loop, this.#get());
-    if (this.#shutdown) return failed(loop, new QueueShutDown('get() on a shut-down, empty queue'));
+    if (this.#store.length > 0) return Waiter.resolved(loop, this.#get());
+    if (this.#shutdown) return Waiter.failed(loop, new QueueShutDown('get() on a shut-down, empty queue'));
     this.bindLoop(loop);
-    const waiter = new GetWaiter<T>(loop, this);
+    const waiter = new Waiter<T>(loop, this.#getterOwner ?? this.#makeOwners(false), undefined);
     this.#getters.push(waiter);
     return waiter;
   }
@@ -214,7 +217,7 @@ export class Queue<T = unknown> extends LoopBound implements AsyncIterable<T> {
     const loop = getRunningLoop();
     if (this.#unfinished === 0) return (this.#done = doneOn(this.#done, loop, undefined));
     this.bindLoop(loop);
-    const waiter = new JoinWaiter(loop);
+    const waiter = new Waiter<void>(loop, null, undefined);
     this.#joiners.push(waiter);
     return waiter;
   }
@@ -229,13 +232,13 @@ export class Queue<T = unknown> extends LoopBound implements AsyncIterable<T> {
     this.#shutdown = true;
     for (const waiter of [...this.#transit]) {
       // A woken putter that has not resumed would put into a shut-down queue.
-      if (waiter instanceof PutWaiter) {
+      if (waiter.owner === this.#putterOwner) {
         this.#transit.remove(waiter);
-        waiter.refused = true;
+        waiter.spoiled = true;
       } else if (immediate) {
-        // Its item counts as still in the queue: dropped with the rest.
+        // A woken getter's item counts as still in the queue: dropped with the rest.
         this.#transit.remove(waiter);
-        waiter.drained = true;
+        waiter.spoiled = true;
         if (this.#unfinished > 0) this.#unfinished--;
       }
     }
@@ -297,31 +300,53 @@ export class Queue<T = unknown> extends LoopBound implements AsyncIterable<T> {
   #settle(): void {
     for (;;) {
       if (this.#getters.length > 0 && this.#store.length > 0) {
-        const getter = this.#getters.shift() as GetWaiter<T>;
-        const item = this.#store.get();
-        getter.item = item;
-        this.#transit.push(getter);
-        getter.handOver(item);
+        const getter = this.#getters.shift()!;
+        getter.payload = this.#store.get();
+        this.#transit.push(getter as Waiter<unknown>);
+        getter.handOver();
       } else if (this.#putters.length > 0 && !this.full()) {
-        const putter = this.#putters.shift() as PutWaiter<T>;
-        this.#transit.push(putter);
-        putter.handOver(undefined);
+        const putter = this.#putters.shift()!;
+        this.#transit.push(putter as Waiter<unknown>);
+        putter.handOver();
       } else {
         return;
       }
     }
   }
 
-  /** A woken getter or putter resumed (a putter's item goes in now), or was cancelled first (a getter's item goes back). @internal */
-  transitEnded(waiter: GetWaiter<T> | PutWaiter<T>, resumed: boolean): void {
+  /** Makes the owners of the getters' and the putters' waiters; returns one of them. */
+  #makeOwners(putters: boolean): WaiterOwner {
+    this.#getterOwner = {
+      resumed: (waiter) => {
+        // asyncio's getter would find the queue drained when it runs.
+        if (waiter.spoiled) throw new QueueShutDown('get() on a queue shut down with immediate=true before the getter resumed');
+        this.#transitEnded(waiter, true, false);
+      },
+      abandoned: (waiter) => this.#transitEnded(waiter, false, false),
+      left: ignore,
+    };
+    this.#putterOwner = {
+      resumed: (waiter) => {
+        // asyncio's putter would meet the shutdown in put_nowait() when it runs.
+        if (waiter.spoiled) throw new QueueShutDown('put() on a queue shut down before the putter resumed');
+        this.#transitEnded(waiter, true, true);
+      },
+      abandoned: (waiter) => this.#transitEnded(waiter, false, true),
+      left: ignore,
+    };
+    return putters ? this.#putterOwner : this.#getterOwner;
+  }
+
+  /** A woken getter or putter resumed (a putter's item goes in now), or was cancelled first (a getter's item goes back). */
+  #transitEnded(waiter: Waiter<unknown>, resumed: boolean, putter: boolean): void {
     if (!this.#transit.remove(waiter)) return;
-    if (waiter instanceof PutWaiter) {
+    if (putter) {
       if (resumed) {
-        this.#store.put(waiter.item);
+        this.#store.put(waiter.payload as T);
         this.#unfinished++;
       }
     } else if (!resumed) {
-      this.#store.unget(waiter.item as T);
+      this.#store.unget(waiter.payload as T);
     }
     this.#settle();
   }
@@ -414,57 +439,4 @@ class Stack<T> implements QueueStore<T> {
   }
 }
 
-/** A task waiting in get(). */
-class GetWaiter<T> extends Waiter<T> {
-  readonly #queue: Queue<T>;
-  /** The item handed over, kept to put back if a generator is cancelled before it resumes. */
-  item: T | undefined = undefined;
-  /** shutdown(true) dropped the item before the getter resumed. */
-  drained = false;
-
-  constructor(loop: BaseEventLoop, queue: Queue<T>) {
-    super(loop);
-    this.#queue = queue;
-  }
-
-  override resumed(): void {
-    // asyncio's getter would find the queue drained when it runs.
-    if (this.drained) throw new QueueShutDown('get() on a queue shut down with immediate=true before the getter resumed');
-    this.#queue.transitEnded(this, true);
-  }
-
-  override abandoned(): void {
-    this.#queue.transitEnded(this, false);
-  }
-}
-
-/** A task waiting in put() with its item. */
-class PutWaiter<T> extends Waiter<void> {
-  readonly #queue: Queue<T>;
-  readonly item: T;
-  /** shutdown() came after the slot was handed over, before the putter resumed to put. */
-  refused = false;
-
-  constructor(loop: BaseEventLoop, queue: Queue<T>, item: T) {
-    super(loop);
-    this.#queue = queue;
-    this.item = item;
-  }
-
-  override resumed(): void {
-    // asyncio's putter would meet the shutdown in put_nowait() when it runs.
-    if (this.refused) throw new QueueShutDown('put() on a queue shut down before the putter resumed');
-    this.#queue.transitEnded(this, true);
-  }
-
-  override abandoned(): void {
-    this.#queue.transitEnded(this, false);
-  }
-}
-
-/** A task waiting in join(). */
-class JoinWaiter extends Waiter<void> {
-  constructor(loop: BaseEventLoop) {
-    super(loop);
-  }
-}
+function ignore(): void {}

@@ -13,10 +13,9 @@
 import { inspect } from 'node:util';
 import { getRunningLoop, ValueError, type BaseEventLoop, type Future } from '@asyncio-ts/core';
 import { checkCount } from './internal/checks.js';
-import { DoneFuture, doneOn } from './internal/done-future.js';
 import { LoopBound } from './internal/loop-bound.js';
 import { OnceReleaser, type Releaser } from './internal/releaser.js';
-import { Waiter } from './internal/waiter.js';
+import { doneOn, Waiter, type WaiterOwner } from './internal/waiter.js';
 import { WaiterList } from './internal/waiter-list.js';
 
 /**
@@ -31,7 +30,7 @@ import { WaiterList } from './internal/waiter-list.js';
  */
 export class Semaphore extends LoopBound {
   #value: number;
-  readonly #waiters = new WaiterList<SemaphoreWaiter<unknown>>();
+  readonly #waiters = new WaiterList<Waiter<unknown>>();
   // Waiters handed a permit that have not resumed yet: until they run, a new
   // acquire() waits even if a permit is free (asyncio's FIFO rule: a woken
   // waiter stays in asyncio's queue until it runs).
@@ -39,7 +38,8 @@ export class Semaphore extends LoopBound {
   // Guards wakeAll() against itself: a waiter cancelled while it is being
   // handed a permit would run it again from inside.
   #waking = false;
-  #done: DoneFuture<true> | null = null;
+  #done: Waiter<true> | null = null;
+  #owner: WaiterOwner | null = null;
 
   /**
    * @param value The number of permits, a whole number >= 0; 1 by default.
@@ -82,7 +82,7 @@ export class Semaphore extends LoopBound {
     const releaser = new OnceReleaser(this);
     if (!this.locked()) {
       this.#value--;
-      return new DoneFuture<Releaser>(loop, releaser);
+      return Waiter.resolved<Releaser>(loop, releaser);
     }
     return this.#wait<Releaser>(loop, releaser);
   }
@@ -99,8 +99,16 @@ export class Semaphore extends LoopBound {
 
   #wait<R>(loop: BaseEventLoop, value: R): Future<R> {
     this.bindLoop(loop);
-    const waiter = new SemaphoreWaiter(this, loop, value);
-    this.#waiters.push(waiter);
+    this.#owner ??= {
+      // The waiter resumed, keeping its permit.
+      resumed: () => this.#wokenLeft(true),
+      // Cancelled after the permit was handed to it: pass it on (asyncio's CancelledError branch).
+      abandoned: () => this.#wokenLeft(false),
+      // Leaving the queue unwoken also lets newcomers queued behind it in (asyncio's `finally`).
+      left: () => this.#wakeAll(),
+    };
+    const waiter = new Waiter<R>(loop, this.#owner, value);
+    this.#waiters.push(waiter as Waiter<unknown>);
     return waiter;
   }
 
@@ -109,7 +117,9 @@ export class Semaphore extends LoopBound {
     const next = this.#waiters.shift();
     if (next === null) return false;
     this.#value--;
-    next.take();
+    // Counted out for the waiter; final when it resumes.
+    this.#woken++;
+    next.handOver();
     return true;
   }
 
@@ -122,9 +132,9 @@ export class Semaphore extends LoopBound {
   /**
    * Wakes as many waiters as there are free permits: what asyncio's acquire()
    * does in its `finally` as a waiter leaves, since newcomers may have queued
-   * behind it while a permit was free. @internal
+   * behind it while a permit was free.
    */
-  wakeAll(): void {
+  #wakeAll(): void {
     if (this.#waking) return;
     this.#waking = true;
     try {
@@ -134,16 +144,11 @@ export class Semaphore extends LoopBound {
     }
   }
 
-  /** A waiter was handed a permit and has not resumed yet. @internal */
-  wokenWaits(): void {
-    this.#woken++;
-  }
-
-  /** That waiter resumed, keeping the permit; or it was cancelled first and gives it back. @internal */
-  wokenLeft(keep: boolean): void {
+  /** A waiter handed a permit resumed, keeping it; or it was cancelled first and gives it back. */
+  #wokenLeft(keep: boolean): void {
     this.#woken--;
     if (!keep) this.#value++;
-    this.wakeAll();
+    this.#wakeAll();
   }
 
   /** `Semaphore [unlocked, value:2]`, `Semaphore [locked, waiters:1]`, as asyncio's repr. */
@@ -184,40 +189,5 @@ export class BoundedSemaphore extends Semaphore {
       );
     }
     this.giveBack();
-  }
-}
-
-/** A task waiting in acquire() or hold(); `value` is what it gets with the permit. */
-class SemaphoreWaiter<R> extends Waiter<R> {
-  readonly #semaphore: Semaphore;
-  readonly #value: R;
-
-  constructor(semaphore: Semaphore, loop: BaseEventLoop, value: R) {
-    super(loop);
-    this.#semaphore = semaphore;
-    this.#value = value;
-  }
-
-  /** The semaphore counted a permit out for this waiter; it is final when the waiter resumes. */
-  take(): void {
-    this.#semaphore.wokenWaits();
-    this.handOver(this.#value);
-  }
-
-  /** Leaving the queue unwoken also lets newcomers queued behind it in (asyncio's `finally`). */
-  override cancel(message?: string): boolean {
-    const waiting = !this.done();
-    const cancelled = super.cancel(message);
-    if (waiting && cancelled) this.#semaphore.wakeAll();
-    return cancelled;
-  }
-
-  override resumed(): void {
-    this.#semaphore.wokenLeft(true);
-  }
-
-  /** Cancelled after the permit was handed to it: pass it on (asyncio's CancelledError branch). */
-  override abandoned(): void {
-    this.#semaphore.wokenLeft(false);
   }
 }

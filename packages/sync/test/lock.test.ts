@@ -8,6 +8,7 @@ import {
   RuntimeError,
   TimeoutError,
   createTask,
+  currentTask,
   getRunningLoop,
   isFuture,
   sleep,
@@ -76,6 +77,25 @@ describe('Lock', () => {
         const result = await createTask(shape.seq(() => lock.acquire(), () => lock.locked()));
         expect(result).toEqual([true, true]);
         lock.release();
+        expect(lock.locked()).toBe(false);
+      });
+    });
+
+    it('takes a free lock even when its task is being cancelled, which then lands at the next wait', async () => {
+      // An uncontended `await lock.acquire()` does not suspend in asyncio, so
+      // it is no cancellation point: a task whose cancellation is pending
+      // gets the lock, and the CancelledError at its next real wait.
+      await runVirtual(async () => {
+        const lock = new Lock();
+        const log: unknown[] = [];
+        const task = createTask(
+          shape.tryFinally(
+            [() => currentTask()!.cancel(), () => lock.acquire(), () => log.push(lock.locked()), () => sleep(0), () => log.push('past the wait')],
+            [() => lock.release()],
+          ),
+        );
+        await expect(task).rejects.toThrow(CancelledError);
+        expect(log).toEqual([true]);
         expect(lock.locked()).toBe(false);
       });
     });

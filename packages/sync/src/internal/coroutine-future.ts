@@ -14,7 +14,7 @@
 // coroutine does.
 import { CancelledError, Future, RuntimeError, isFuture, type BaseEventLoop, type Coroutine, type Handle } from '@asyncio-ts/core';
 import { describe } from './checks.js';
-import { Waiter } from './waiter.js';
+import { Waiter, type WaiterOwner } from './waiter.js';
 
 export class CoroutineFuture<T> extends Waiter<T> {
   #coroutine: Coroutine<T> | null = null;
@@ -28,8 +28,9 @@ export class CoroutineFuture<T> extends Waiter<T> {
   #cancelMessage: string | undefined = undefined;
   readonly #wakeUp = (future: Future<unknown>) => this.#resume(future);
 
-  constructor(loop: BaseEventLoop) {
-    super(loop);
+  /** @param owner Told when the Future is abandoned after it completed (see Waiter), or null. */
+  constructor(loop: BaseEventLoop, owner: WaiterOwner | null = null) {
+    super(loop, owner, null);
   }
 
   /** Runs `coroutine` up to its first wait. */
@@ -101,7 +102,7 @@ export class CoroutineFuture<T> extends Waiter<T> {
   /** A generator that awaits this with `yield*` takes the coroutine over, from where it waits. */
   override [Symbol.iterator](): Iterator<unknown, T, unknown> {
     if (this.#driver !== 'self' || this.done() || this.#coroutine === null) {
-      return super[Symbol.iterator]();
+      return this;
     }
     this.#driver = 'inline';
     let waitingFor: unknown = undefined;

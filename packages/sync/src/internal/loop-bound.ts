@@ -4,7 +4,7 @@
 // no loop state, so a module-level Lock used without contention works across
 // several run() calls, as it does in asyncio.
 import { inspect } from 'node:util';
-import { Future, RuntimeError, type BaseEventLoop } from '@asyncio-ts/core';
+import { RuntimeError, type BaseEventLoop } from '@asyncio-ts/core';
 
 export abstract class LoopBound {
   #loop: BaseEventLoop | null = null;
@@ -22,11 +22,4 @@ export abstract class LoopBound {
       );
     }
   }
-}
-
-/** A Future that already failed with `error`: an operation's outcome known at once (QueueShutDown, ...). */
-export function failed<T>(loop: BaseEventLoop, error: unknown): Future<T> {
-  const future = new Future<T>({ loop });
-  future.setException(error);
-  return future;
 }

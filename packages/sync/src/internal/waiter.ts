@@ -1,5 +1,5 @@
-// Waiter: the Future a primitive returns when its caller has to wait, and the
-// hand-over rule every primitive of this package follows.
+// Waiter: the one Future class a primitive returns, waiting or already done,
+// and the hand-over rule every primitive of this package follows.
 //
 // asyncio wakes a waiter by completing a bare future; the waiting coroutine
 // takes the lock (or the item) itself when its task resumes, one iteration
@@ -10,59 +10,127 @@
 // over when it wakes a waiter (the lock stays locked for it, the permit is
 // counted out, the item is set aside) and the hand-over becomes final when
 // the waiter resumes, as asyncio's would:
-// - A coroutine awaits it (a generator with `yield*`, through this file's
-//   iterator; an async function with `await`, through then()): the Future
-//   completes at once, and the coroutine's resumption reports back:
-//   resumed() (final), or abandoned() when its task was cancelled first and
-//   resumes with CancelledError instead (give the resource back, which wakes
-//   the next waiter).
+// - A coroutine awaits it (a generator with `yield*`, through this class's
+//   iterator methods; an async function with `await`, through then()): the
+//   Future completes at once, and the coroutine's resumption reports back
+//   to the primitive (the waiter's owner): resumed() (final), or abandoned()
+//   when its task was cancelled first and resumes with CancelledError
+//   instead (give the resource back, which wakes the next waiter).
 // - Nothing awaits it as a coroutine (gather(), a done callback): the Future
 //   completes on the next iteration, when an asyncio task would resume;
 //   cancelled before that, it gives the resource back and ends cancelled.
 // Nothing is lost and no counter drifts.
+//
+// Why one class for every primitive, with the primitive's part behind a
+// WaiterOwner rather than in subclasses: core's Future code (its field
+// initializers, done(), result(), setResult()...) runs on every Future class
+// of a program, and V8 makes those accesses megamorphic (several times
+// slower) once more than four classes reach them. Core has Task, SleepFuture
+// and gather()'s Future in the hot paths already; this package adds one.
 import { CancelledError, Future, type BaseEventLoop } from '@asyncio-ts/core';
-import { settledThen } from './done-future.js';
 import type { Linked, WaiterList } from './waiter-list.js';
 
-export abstract class Waiter<T> extends Future<T> implements Linked {
+/** What a primitive does as the hand-over to one of its waiters ends. */
+export interface WaiterOwner {
+  /** The waiter resumed with what it was handed: the hand-over is final. May throw: the awaiter gets that error. */
+  resumed(waiter: Waiter<unknown>): void;
+  /** The waiter's awaiter was cancelled (or its generator closed) after the hand-over: give the resource back. */
+  abandoned(waiter: Waiter<unknown>): void;
+  /** The waiter was cancelled while it waited; it is out of its list. */
+  left(waiter: Waiter<unknown>): void;
+}
+
+/** A generator awaits the waiter with `yield*`. */
+const DRIVEN = 1;
+/** An async function (or any then()) awaits the waiter. */
+const AWAITED = 2;
+/** Completed by a hand-over; final once the awaiting coroutine resumes. */
+const IN_TRANSIT = 4;
+/** Handed over while nothing awaited it as a coroutine: it completes on the next iteration. */
+const RESERVED = 8;
+/** Completes with undefined, not with its payload (a putter carries its item). */
+const VOID_RESULT = 16;
+/** The owner refused the hand-over after it was made (a queue shut down meanwhile): resumed() throws. */
+const SPOILED = 32;
+/** Made done by resolved(): its payload is what `yield*` returns, made once. */
+const RESOLVED = 64;
+
+export class Waiter<T> extends Future<T> implements Linked, Iterator<unknown, T, unknown> {
   prevWaiter: Linked | null = null;
   nextWaiter: Linked | null = null;
   list: WaiterList<Linked> | null = null;
-  /** A generator awaits this waiter with `yield*`. */
-  driven = false;
-  /** An async function (or any then()) awaits this waiter. */
-  #awaited = false;
-  /** Completed by a hand-over; final once the awaiting coroutine resumes. */
-  #inTransit = false;
-  /** Handed over while nothing awaited it as a coroutine: it completes on the next iteration. */
-  #reserved = false;
-  #reservedValue: T | undefined = undefined;
+  /** The primitive told when a hand-over ends; null for a plain wake-up (Event.wait(), join()). */
+  readonly owner: WaiterOwner | null;
+  /**
+   * What the waiter carries: the value it completes with when handed over
+   * (true, a Releaser, a getter's item), or a putter's item.
+   */
+  payload: unknown;
+  /** DRIVEN | AWAITED | IN_TRANSIT | RESERVED | VOID_RESULT | SPOILED | RESOLVED. */
+  #flags: number;
 
-  constructor(loop: BaseEventLoop) {
+  /**
+   * @param owner The primitive to tell as a hand-over ends, or null.
+   * @param payload See `payload`.
+   * @param voidResult Completes with undefined rather than the payload.
+   */
+  constructor(loop: BaseEventLoop, owner: WaiterOwner | null, payload: unknown, voidResult = false) {
     super({ loop });
+    this.owner = owner;
+    this.payload = payload;
+    this.#flags = voidResult ? VOID_RESULT : 0;
+  }
+
+  /**
+   * A Waiter already done with `value`: the result of a call that did not
+   * have to wait. `yield*` on it returns at once and allocates nothing, so
+   * such a call costs about what asyncio's does, a flag and a return.
+   */
+  static resolved<T>(loop: BaseEventLoop, value: T): Waiter<T> {
+    const result: IteratorReturnResult<T> = Object.freeze({ done: true, value });
+    const waiter = new Waiter<T>(loop, null, result);
+    waiter.#flags = RESOLVED;
+    waiter.setResult(value);
+    return waiter;
+  }
+
+  /** A Waiter that already failed with `error`: an outcome known at once (QueueShutDown, ...). */
+  static failed<T>(loop: BaseEventLoop, error: unknown): Waiter<T> {
+    const waiter = new Waiter<T>(loop, null, undefined);
+    waiter.setException(error);
+    return waiter;
+  }
+
+  /** The owner refused the hand-over after it was made: resumed() throws instead. */
+  get spoiled(): boolean {
+    return (this.#flags & SPOILED) !== 0;
+  }
+
+  set spoiled(on: boolean) {
+    this.#flags = on ? this.#flags | SPOILED : this.#flags & ~SPOILED;
   }
 
   /** Hands the resource over (see the file header): resumed() or abandoned() follows. */
-  handOver(value: T): void {
-    if (this.driven || this.#awaited) {
-      this.#inTransit = true;
-      this.setResult(value);
+  handOver(): void {
+    const flags = this.#flags;
+    if ((flags & (DRIVEN | AWAITED)) !== 0) {
+      this.#flags = flags | IN_TRANSIT;
+      this.setResult((flags & VOID_RESULT) !== 0 ? (undefined as T) : (this.payload as T));
       return;
     }
-    this.#reserved = true;
-    this.#reservedValue = value;
+    this.#flags = flags | RESERVED;
     this.getLoop().callSoon(completeReserved, this);
   }
 
   /** The next iteration after a hand-over that no coroutine awaited. @internal */
   completeReserved(): void {
-    if (!this.#reserved) return;
-    this.#reserved = false;
-    const value = this.#reservedValue as T;
-    this.#reservedValue = undefined;
-    if (this.driven || this.#awaited) {
+    const flags = this.#flags;
+    if ((flags & RESERVED) === 0) return;
+    this.#flags = flags & ~RESERVED;
+    const value = (flags & VOID_RESULT) !== 0 ? (undefined as T) : (this.payload as T);
+    if ((flags & (DRIVEN | AWAITED)) !== 0) {
       // A coroutine started to await it meanwhile: final when it resumes.
-      this.#inTransit = true;
+      this.#flags |= IN_TRANSIT;
       this.setResult(value);
       return;
     }
@@ -81,14 +149,15 @@ export abstract class Waiter<T> extends Future<T> implements Linked {
    * @internal
    */
   completeWith(value: T): void {
-    if (this.#awaited) this.#inTransit = true;
+    if ((this.#flags & AWAITED) !== 0) this.#flags |= IN_TRANSIT;
     this.setResult(value);
   }
 
   /** The coroutine that awaited the hand-over resumed with it, or with CancelledError instead. @internal */
   finishHandOver(resumed: boolean): void {
-    if (!this.#inTransit) return;
-    this.#inTransit = false;
+    const flags = this.#flags;
+    if ((flags & IN_TRANSIT) === 0) return;
+    this.#flags = flags & ~IN_TRANSIT;
     if (resumed) this.resumed();
     else this.abandoned();
   }
@@ -98,14 +167,17 @@ export abstract class Waiter<T> extends Future<T> implements Linked {
    * was handed the resource and has not completed gives it back.
    */
   override cancel(message?: string): boolean {
-    if (this.#reserved) {
-      this.#reserved = false;
-      this.#reservedValue = undefined;
+    const flags = this.#flags;
+    if ((flags & RESERVED) !== 0) {
+      this.#flags = flags & ~RESERVED;
       this.abandoned();
-    } else if (!this.done()) {
-      this.list?.remove(this);
+      return super.cancel(message);
     }
-    return super.cancel(message);
+    if (this.done()) return super.cancel(message);
+    this.list?.remove(this);
+    const cancelled = super.cancel(message);
+    if (cancelled) this.owner?.left(this as Waiter<unknown>);
+    return cancelled;
   }
 
   /** `await waiter`: the awaiting task's resumption makes the hand-over final, or gives it back. */
@@ -113,10 +185,10 @@ export abstract class Waiter<T> extends Future<T> implements Linked {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    // Awaiting a waiter that is already done and final does not suspend in
-    // asyncio: no cancellation point (see done-future.ts).
-    if (this.done() && !this.#inTransit) return settledThen(this, onFulfilled, onRejected);
-    this.#awaited = true;
+    // Done and final: nothing to report back. (Awaiting a done Future is no
+    // cancellation point, as in asyncio: core sees to that.)
+    if (this.done() && (this.#flags & IN_TRANSIT) === 0) return super.then(onFulfilled, onRejected);
+    this.#flags |= AWAITED;
     return super.then(
       (value) => {
         try {
@@ -138,54 +210,32 @@ export abstract class Waiter<T> extends Future<T> implements Linked {
     );
   }
 
+  // `yield* waiter`: the waiter is its own iterator, and keeps no state for
+  // it (so several generators may await it): it yields itself while
+  // pending, then returns the result, making a hand-over in transit final.
+
   override [Symbol.iterator](): Iterator<unknown, T, unknown> {
-    return new WaiterIterator(this);
-  }
-
-  /** The waiter resumed with the resource: the hand-over is final. */
-  resumed(): void {}
-
-  /** The waiter was cancelled (or its generator closed) after the hand-over: give the resource back. */
-  abandoned(): void {}
-}
-
-function completeReserved(waiter: Waiter<unknown>): void {
-  waiter.completeReserved();
-}
-
-const FRESH = 0;
-const YIELDED = 1;
-const FINISHED = 2;
-
-/** `yield* waiter`: yields the waiter while it is pending, then reports how the generator came back. */
-class WaiterIterator<T> implements Iterator<unknown, T, unknown> {
-  readonly #waiter: Waiter<T>;
-  #state = FRESH;
-
-  constructor(waiter: Waiter<T>) {
-    this.#waiter = waiter;
+    return this;
   }
 
   next(): IteratorResult<unknown, T> {
-    const waiter = this.#waiter;
-    if (this.#state === FINISHED) return { done: true, value: undefined as T };
-    if (!waiter.done()) {
-      this.#state = YIELDED;
-      waiter.driven = true;
-      return { done: false, value: waiter };
+    if ((this.#flags & RESOLVED) !== 0) return this.payload as IteratorReturnResult<T>;
+    if (!this.done()) {
+      this.#flags |= DRIVEN;
+      return { done: false, value: this };
     }
-    const yielded = this.#state === YIELDED;
-    this.#state = FINISHED;
-    const value = waiter.result();
-    if (yielded) waiter.finishHandOver(true);
+    const value = this.result();
+    if ((this.#flags & IN_TRANSIT) !== 0) this.finishHandOver(true);
     return { done: true, value };
   }
 
+  /** An error thrown into the generator at its `yield*` (it yielded this waiter). */
   throw(error: unknown): IteratorResult<unknown, T> {
     this.#leave();
     throw error;
   }
 
+  /** The generator is closed at its `yield*` (it yielded this waiter). */
   return(value?: T): IteratorResult<unknown, T> {
     this.#leave();
     return { done: true, value: value as T };
@@ -193,22 +243,33 @@ class WaiterIterator<T> implements Iterator<unknown, T, unknown> {
 
   /** The generator leaves the `yield*` by an error or a return rather than by the waiter's result. */
   #leave(): void {
-    const waiter = this.#waiter;
-    const yielded = this.#state === YIELDED;
-    this.#state = FINISHED;
-    if (!yielded) return;
-    if (!waiter.done()) {
+    if (!this.done()) {
       // Thrown into while still waiting (a generator driven by hand): stop waiting.
-      waiter.cancel();
-    } else if (!waiter.cancelled()) {
-      waiter.finishHandOver(false);
+      this.cancel();
+    } else if (!this.cancelled()) {
+      this.finishHandOver(false);
       // The waiter failed, and the error the generator leaves with replaces
       // that failure: mark it seen, or it would be reported as never retrieved.
-      waiter.exception();
+      this.exception();
     }
   }
 
-  [Symbol.iterator](): this {
-    return this;
+  /** The waiter resumed with the resource: the hand-over is final. */
+  protected resumed(): void {
+    this.owner?.resumed(this as Waiter<unknown>);
   }
+
+  /** The waiter was cancelled (or its generator closed) after the hand-over: give the resource back. */
+  protected abandoned(): void {
+    this.owner?.abandoned(this as Waiter<unknown>);
+  }
+}
+
+function completeReserved(waiter: Waiter<unknown>): void {
+  waiter.completeReserved();
+}
+
+/** The done Waiter in `cache` if it belongs to `loop`, else a new one for it (a done Future never changes, so calls may share it). */
+export function doneOn<T>(cache: Waiter<T> | null, loop: BaseEventLoop, value: T): Waiter<T> {
+  return cache !== null && cache.getLoop() === loop ? cache : Waiter.resolved(loop, value);
 }
