@@ -66,8 +66,12 @@ export function runLoad(
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    // A client stuck well past its run (in a blocking connect() to a server
+    // that never accepts, say) is killed rather than hang the suite.
+    const timer = setTimeout(() => child.kill('SIGKILL'), (warmup + duration + 15) * 1000);
     child.on('error', reject);
     child.on('close', (status) => {
+      clearTimeout(timer);
       const line = stdout.trim().split('\n').pop() ?? '';
       if (status === 0 && line.startsWith('{')) resolve(JSON.parse(line) as LoadResult);
       else reject(new Error(stderr.trim().split('\n').pop() || `the load generator exited with ${status}`));

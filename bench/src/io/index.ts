@@ -6,12 +6,12 @@
 //
 // Each server runs alone in a child process pinned to one core, and the one
 // load generator (a C epoll client, see client.ts) on the other, so neither
-// takes the other's core. Flags: --duration=<s> (1.5) --warmup=<s> (0.3)
-// --rounds=<n> (2) --only=<text> (servers whose name contains it)
+// takes the other's core. Flags: --duration=<s> (1) --warmup=<s> (0.3)
+// --rounds=<n> (3) --only=<text> (servers whose name contains it)
 // --node-client (the Node load generator instead of the C one).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { benchRoot, pythons } from '../harness.js';
 import { loadGenerator, runLoad, type LoadGenerator, type LoadResult } from './client.js';
@@ -291,13 +291,14 @@ function printTargets(outcomes: Outcome[]): void {
 }
 
 export async function benchIo(): Promise<void> {
-  const duration = Number(flag('duration') ?? 1.5);
+  const duration = Number(flag('duration') ?? 1);
   const warmup = Number(flag('warmup') ?? 0.3);
-  const rounds = Number(flag('rounds') ?? 2);
+  const rounds = Number(flag('rounds') ?? 3);
   const only = flag('only');
   const generator = loadGenerator(process.argv.includes('--node-client'));
   const pin = pinning();
   const specs = servers().filter((spec) => only === undefined || spec.name.includes(only));
+  const loadBefore = loadavg()[0]!;
 
   // Every server is started first and idles (blocked in its poll) while the
   // others are measured; the rounds go round all of them, so that load from
@@ -330,7 +331,9 @@ export async function benchIo(): Promise<void> {
   console.log('\n### io: echo on loopback, 1 KiB messages ping-pong, servers against one load generator\n');
   console.log(`Load: ${generator.description}; ${pin.note}; each run ${warmup} s warm-up, then ${duration} s measured; ` +
     `best of ${rounds} rounds, taken in turn over all servers. ` +
-    'Streams servers read(65536), write and await drain(); protocol servers write back in dataReceived().');
+    'Streams servers read(65536), write and await drain(); protocol servers write back in dataReceived(). ' +
+    `Load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after` +
+    (Math.max(loadBefore, loadavg()[0]!) > 1.5 ? ': other work shared the cores, and the figures are noisy.' : '.'));
   printTables(outcomes);
   if (outcomes.some((outcome) => outcome.spec.family === 'ours')) printTargets(outcomes);
 }
