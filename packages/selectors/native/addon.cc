@@ -1,6 +1,6 @@
 // The module: the poller classes this system has, their event bits, the fd
-// functions, the socket functions and FdWatcher. The TypeScript side
-// (src/binding.ts) declares this shape.
+// functions, the socket functions, FdWatcher and uvBackendFd. The TypeScript
+// side (src/binding.ts) declares this shape.
 #include <napi.h>
 #include <poll.h>
 
@@ -41,6 +41,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitFd(env, exports);
   InitSocket(env, exports);
   exports.Set("FdWatcher", FdWatcher::Init(env));
+  exports.Set("uvBackendFd", Napi::Function::New<UvBackendFd>(env, "uvBackendFd"));
   return exports;
 }
 

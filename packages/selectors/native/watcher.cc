@@ -1,4 +1,4 @@
-// FdWatcher: a libuv poll handle on Node's own event loop.
+// FdWatcher: a libuv poll handle on Node's own event loop; and uvBackendFd, that loop's fd.
 #include "watcher.h"
 
 #include <string>
@@ -177,6 +177,14 @@ Napi::Value FdWatcher::HasRef(const Napi::CallbackInfo& info) {
 Napi::Value FdWatcher::Active(const Napi::CallbackInfo& info) {
   bool active = handle_ != nullptr && uv_is_active(reinterpret_cast<uv_handle_t*>(&handle_->poll));
   return Napi::Boolean::New(info.Env(), active);
+}
+
+Napi::Value UvBackendFd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uv_loop_t* loop = nullptr;
+  int fd = -1;
+  if (napi_get_uv_event_loop(env, &loop) == napi_ok && loop != nullptr) fd = uv_backend_fd(loop);
+  return Napi::Number::New(env, fd < 0 ? -1 : fd);
 }
 
 }  // namespace selectors

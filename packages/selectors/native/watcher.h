@@ -50,6 +50,12 @@ class FdWatcher : public Napi::ObjectWrap<FdWatcher> {
   bool cleanup_hook_ = false;
 };
 
+// uvBackendFd(): the fd of this thread's libuv loop (epoll's on Linux,
+// kqueue's on macOS and the BSDs; uv_backend_fd), or -1 where libuv has none.
+// It is libuv's: never close it, nor watch it with an FdWatcher (a loop
+// cannot watch itself).
+Napi::Value UvBackendFd(const Napi::CallbackInfo& info);
+
 }  // namespace selectors
 
 #endif  // ASYNCIO_TS_SELECTORS_WATCHER_H_

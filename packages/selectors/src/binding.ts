@@ -127,10 +127,12 @@ export interface NativeFdWatcher {
 /** Constructs a {@link NativeFdWatcher}; throws an errno error (EEXIST, EBADF…) from uv_poll_init. */
 export type NativeFdWatcherClass = new (fd: number, callback: (events: number) => void) => NativeFdWatcher;
 
-/** The socket side of the addon, beside the selectors: sockets and FdWatcher. */
+/** The socket side of the addon, beside the selectors: sockets, FdWatcher and Node's loop fd. */
 export interface SocketBinding {
   socket: NativeSocketFunctions;
   FdWatcher: NativeFdWatcherClass;
+  /** libuv's backend fd of this thread's loop (`uv_backend_fd`: epoll's, kqueue's), or -1. */
+  uvBackendFd(): number;
 }
 
 /** Everything the real addon exports. */

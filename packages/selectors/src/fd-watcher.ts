@@ -17,6 +17,7 @@ import { errnoName, OSError, RuntimeError, ValueError } from './errors.js';
 const hints: Record<string, string> = {
   EEXIST: 'another FdWatcher of this thread watches this fd; close it first, or share it',
   EBADF: 'the fd is not open',
+  EINVAL: "libuv cannot poll this fd (nodeLoopFd(), Node's own loop fd, is one)",
 };
 
 /** An errno error of the addon as an OSError with the hint that fits; any other error unchanged. */

@@ -1,6 +1,6 @@
 // @asyncio-ts/selectors: Python's selectors module for Node, over a small
 // N-API addon (poll(2), epoll, kqueue), plus the fd functions, sockets and
-// the libuv fd watcher a loop needs.
+// the libuv fd watcher and Node's loop fd a loop needs.
 export { EVENT_READ, EVENT_WRITE } from './events.js';
 export { SelectorKey, type FileObject } from './selector-key.js';
 export { BaseSelector, type SelectorReady } from './base-selector.js';
@@ -40,6 +40,7 @@ export {
   TCP_NODELAY,
 } from './socket-constants.js';
 export { FdWatcher, type FdWatcherCallback } from './fd-watcher.js';
+export { nodeLoopFd } from './node-loop-fd.js';
 export {
   loadBinding,
   type NativeAddress,

@@ -19,6 +19,7 @@ describe('loadBinding', () => {
       expect(binding[name]).toBeTypeOf('function');
     }
     expect(binding.FdWatcher).toBeTypeOf('function');
+    expect(binding.uvBackendFd).toBeTypeOf('function');
     for (const name of ['create', 'bind', 'listen', 'connect', 'accept', 'recv', 'send', 'shutdown'] as const) {
       expect(binding.socket[name]).toBeTypeOf('function');
     }
