@@ -53,3 +53,4 @@ export { createConnection, SSL_HANDSHAKE_TIMEOUT, type ClientSsl, type CreateCon
 export { createServer, type CreateServerOptions, type ServerSsl } from './create-server.js';
 export { NetTransport } from './net-transport.js';
 export { SelectorTransport } from './selector-transport.js';
+export { openConnection, openUnixConnection, startServer, startUnixServer, type OpenConnectionOptions, type StartServerOptions } from './streams.js';
