@@ -16,6 +16,9 @@ import {
   createTask,
   getRunningLoop,
   sleep,
+  timeout,
+  TimeoutError,
+  waitFor,
   type Coroutine,
   type Future,
   type Task,
@@ -535,13 +538,26 @@ describe('StreamReader', () => {
         expect((await task).toString()).toBe('x');
       }));
 
-    it('times out a read with waitFor-like timeouts and keeps the bytes', () =>
+    it('keeps the bytes of a read that timeout() ends', () =>
       runVirtual(async () => {
         const reader = new StreamReader();
-        const task = readIn(shape, () => reader.readexactly(4));
         getRunningLoop().callLater(0.1, () => reader.feedData(Buffer.from('ab')));
-        getRunningLoop().callLater(0.2, () => task.cancel());
-        await expect(task).rejects.toThrow(CancelledError);
+        const body =
+          shape.name === 'async function'
+            ? async () => await reader.readexactly(4)
+            : function* () {
+                return yield* reader.readexactly(4);
+              };
+        await expect(createTask(shape.awaiting(() => timeout(0.2, body)))).rejects.toBeInstanceOf(TimeoutError);
+        reader.feedData(Buffer.from('cd'));
+        expect((await readIn(shape, () => reader.readexactly(4))).toString()).toBe('abcd');
+      }));
+
+    it('keeps the bytes of a read that waitFor() ends', () =>
+      runVirtual(async () => {
+        const reader = new StreamReader();
+        getRunningLoop().callLater(0.1, () => reader.feedData(Buffer.from('ab')));
+        await expect(readIn(shape, () => waitFor(reader.readexactly(4), 0.2))).rejects.toBeInstanceOf(TimeoutError);
         reader.feedData(Buffer.from('cd'));
         expect((await readIn(shape, () => reader.readexactly(4))).toString()).toBe('abcd');
       }));
