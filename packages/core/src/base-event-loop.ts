@@ -23,6 +23,9 @@ import { Task, type TaskOptions } from './task.js';
 import type { CoroutineLike } from './coroutines.js';
 import type { Executor, WorkerArgs, WorkerFunction, WorkerResult } from '@asyncio-ts/executors';
 import { closeDefaultExecutor, runInExecutor, setDefaultExecutor, shutdownDefaultExecutor, type ShutdownDefaultExecutorOptions } from './executor-bridge.js';
+import { DefaultSelector, type Address, type BaseSelector, type FileObject, type Socket } from '@asyncio-ts/selectors';
+import { sockAccept, sockConnect, sockRecv, sockRecvInto, sockSendall } from './sock-operations.js';
+import { IoRegistry, type FdOwner, type IoEntry } from './internal/io-registry.js';
 
 /** An exception handler: `(loop, context) => void`, as asyncio's. */
 export type ExceptionHandler = (loop: BaseEventLoop, context: ExceptionContext) => void;
@@ -67,6 +70,10 @@ export abstract class BaseEventLoop implements HandleOwner {
   #resuming: Task<unknown>[] = [];
   /** The last task that stepped, for naming a slow callback in debug mode. */
   #steppedTask: Task<unknown> | null = null;
+  /** The readers and writers, made on the first addReader()/addWriter(). */
+  #io: IoRegistry | null = null;
+  /** The same while it has fds registered, else null: runOnce()'s one check for I/O. */
+  #ioPolling: IoRegistry | null = null;
   /** True while runOnce() calls handles. @internal */
   inCallbacks = false;
   /** Counts iterations: an async task's step runs on in the microtasks after its iteration. @internal */
@@ -179,6 +186,7 @@ export abstract class BaseEventLoop implements HandleOwner {
     this.#timers.filter(() => false);
     this.#cancelledTimers = 0;
     this.#signals.clear();
+    this.#io?.close();
     this.releasePendingTasks();
     // As asyncio's close(): the default executor shuts down, without waiting.
     closeDefaultExecutor(this);
@@ -372,6 +380,198 @@ export abstract class BaseEventLoop implements HandleOwner {
     return shutdownDefaultExecutor(this, options);
   }
 
+  // --- I/O: readers and writers (kept in internal/io-registry.ts) -----------
+
+  /**
+   * Calls `callback(...args)` on the loop whenever `fd` is readable, until
+   * removeReader(fd); replaces the fd's earlier reader (which will not run).
+   * The callback runs as a loop handle, in the iteration that found the fd ready.
+   * @param fd an open fd, or an object with `fileno()` (a Socket).
+   * @throws ValueError when fd is not an fd; OSError (EBADF) when it is not
+   * open; RuntimeError when the loop is closed or a transport owns the fd.
+   * @example
+   * loop.addReader(sock, () => console.log(sock.recv(1024)));
+   */
+  addReader<Args extends unknown[]>(fd: FileObject, callback: (...args: Args) => unknown, ...args: Args): void {
+    checkCallback('addReader', callback);
+    const io = this.#ioFor('addReader');
+    io.checkNoOwner('addReader', fd);
+    io.addReader('addReader', fd, this.#ioHandle(this.scope.capture(), callback as Callback, args.length === 0 ? NO_ARGS : args));
+  }
+
+  /** Stops watching `fd` for reading; true when it had a reader. A closed loop returns false. */
+  removeReader(fd: FileObject): boolean {
+    const io = this.#io;
+    if (io === null || this.#state === 'closed') return false;
+    io.checkNoOwner('removeReader', fd);
+    return io.removeReader('removeReader', fd);
+  }
+
+  /**
+   * Calls `callback(...args)` on the loop whenever `fd` is writable, until
+   * removeWriter(fd); replaces the fd's earlier writer (which will not run).
+   * @throws as addReader().
+   */
+  addWriter<Args extends unknown[]>(fd: FileObject, callback: (...args: Args) => unknown, ...args: Args): void {
+    checkCallback('addWriter', callback);
+    const io = this.#ioFor('addWriter');
+    io.checkNoOwner('addWriter', fd);
+    io.addWriter('addWriter', fd, this.#ioHandle(this.scope.capture(), callback as Callback, args.length === 0 ? NO_ARGS : args));
+  }
+
+  /** Stops watching `fd` for writing; true when it had a writer. A closed loop returns false. */
+  removeWriter(fd: FileObject): boolean {
+    const io = this.#io;
+    if (io === null || this.#state === 'closed') return false;
+    io.checkNoOwner('removeWriter', fd);
+    return io.removeWriter('removeWriter', fd);
+  }
+
+  /**
+   * addReader() for the package's own callbacks (asyncio's _add_reader): no
+   * context captured, no transport check, arguments as in scheduleSoon();
+   * returns the handle. @internal
+   */
+  ioAddReader(fd: FileObject, callback: Callback, args: unknown[] | null, arg0?: unknown, arg1?: unknown): Handle {
+    const handle = this.#ioHandle(null, callback, args, arg0, arg1);
+    this.#ioFor('addReader').addReader('addReader', fd, handle);
+    return handle;
+  }
+
+  /** removeReader() without the transport check (asyncio's _remove_reader). @internal */
+  ioRemoveReader(fd: FileObject): boolean {
+    const io = this.#io;
+    return io !== null && this.#state !== 'closed' && io.removeReader('removeReader', fd);
+  }
+
+  /** addWriter() for the package's own callbacks, as ioAddReader(). @internal */
+  ioAddWriter(fd: FileObject, callback: Callback, args: unknown[] | null, arg0?: unknown, arg1?: unknown): Handle {
+    const handle = this.#ioHandle(null, callback, args, arg0, arg1);
+    this.#ioFor('addWriter').addWriter('addWriter', fd, handle);
+    return handle;
+  }
+
+  /** removeWriter() without the transport check (asyncio's _remove_writer). @internal */
+  ioRemoveWriter(fd: FileObject): boolean {
+    const io = this.#io;
+    return io !== null && this.#state !== 'closed' && io.removeWriter('removeWriter', fd);
+  }
+
+  /**
+   * Records that a transport owns `fd` (asyncio's _transports): the public
+   * addReader() and friends refuse it until the transport is closing. @internal
+   */
+  setFdOwner(fd: number, owner: FdOwner): void {
+    this.#ioFor('setFdOwner').setOwner(fd, owner);
+  }
+
+  /** Forgets the transport that owned `fd`. @internal */
+  deleteFdOwner(fd: number): void {
+    this.#io?.deleteOwner(fd);
+  }
+
+  /** Throws RuntimeError when a live transport owns `fd` (asyncio's _ensure_fd_no_transport). @internal */
+  ioCheckNoOwner(method: string, fd: FileObject): void {
+    this.#io?.checkNoOwner(method, fd);
+  }
+
+  // --- I/O: socket operations (in sock-operations.ts) ------------------------
+
+  /**
+   * Receives up to `nbytes` bytes from the non-blocking `sock`, waiting until
+   * some arrive; an empty Buffer at end of file.
+   * @throws ValueError (at once) when sock is blocking; the Future fails with the OSError of recv().
+   * @example
+   * const data = await loop.sockRecv(sock, 1024);
+   */
+  sockRecv(sock: Socket, nbytes: number): Future<Buffer> {
+    return sockRecv(this, sock, nbytes);
+  }
+
+  /** Receives into `buffer`, waiting until some bytes arrive; resolves to their count (0 at end of file). */
+  sockRecvInto(sock: Socket, buffer: ArrayBufferView): Future<number> {
+    return sockRecvInto(this, sock, buffer);
+  }
+
+  /**
+   * Sends all of `data` on the non-blocking `sock`, waiting for room as often as needed.
+   * @example
+   * await loop.sockSendall(sock, Buffer.from('ping'));
+   */
+  sockSendall(sock: Socket, data: ArrayBufferView | string): Future<void> {
+    return sockSendall(this, sock, data);
+  }
+
+  /**
+   * Connects the non-blocking `sock` to `address` (`[host, port]`, a host name
+   * is looked up first; or an AF_UNIX path).
+   * @example
+   * await loop.sockConnect(sock, ['127.0.0.1', 8080]);
+   */
+  sockConnect(sock: Socket, address: Address): Future<void> {
+    return sockConnect(this, sock, address);
+  }
+
+  /** Accepts a connection on the listening non-blocking `sock`: a non-blocking Socket and the peer's address. */
+  sockAccept(sock: Socket): Future<[Socket, Address]> {
+    return sockAccept(this, sock);
+  }
+
+  /**
+   * True when this loop's transports are its own (selector transports doing
+   * their syscalls through addReader/addWriter), false when they stand on
+   * Node's net (the hosted EventLoop). @internal
+   */
+  get ownsSockets(): boolean {
+    return false;
+  }
+
+  /** True when an fd registered with the loop is ready now (without taking it in). @internal */
+  ioReadyNow(): boolean {
+    const io = this.#ioPolling;
+    return io !== null && io.selector.select(0).length > 0;
+  }
+
+  /** How many fds have a reader or a writer. @internal */
+  get ioCount(): number {
+    return this.#io === null ? 0 : this.#io.size;
+  }
+
+  /** The selector of the loop's readers and writers, made on first use (DefaultSelector unless overridden). */
+  protected createSelector(): BaseSelector<IoEntry> {
+    return new DefaultSelector<IoEntry>();
+  }
+
+  /** The selector in use, or null before the first addReader()/addWriter(). */
+  protected get ioSelector(): BaseSelector<IoEntry> | null {
+    return this.#io === null ? null : this.#io.selector;
+  }
+
+  /** The registry went from no fd to some (true), or back (false). */
+  protected ioActiveChanged(_active: boolean): void {}
+
+  /**
+   * How long runOnce() may wait for I/O, in seconds (null: for ever): 0 on a
+   * loop hosted on Node's; a SelectorEventLoop waits until the next timer.
+   */
+  protected ioTimeout(): number | null {
+    return 0;
+  }
+
+  #ioFor(method: string): IoRegistry {
+    this.#checkClosed(method);
+    return (this.#io ??= new IoRegistry(this.createSelector(), (active) => {
+      this.#ioPolling = active ? this.#io : null;
+      this.ioActiveChanged(active);
+    }));
+  }
+
+  #ioHandle(context: ContextRunner | null, callback: Callback, args: unknown[] | null, arg0?: unknown, arg1?: unknown): Handle {
+    const handle = new Handle(callback, args, context, arg0, arg1);
+    if (this.#debug) handle.setSourceTraceback(captureStack());
+    return handle;
+  }
+
   // --- signals ---------------------------------------------------------------
 
   /**
@@ -480,6 +680,9 @@ export abstract class BaseEventLoop implements HandleOwner {
     // moved to the end of the ready queue (asyncio's order); each runs as it
     // leaves the heap, while it is still in the cache. Timers added during
     // this iteration wait for the next, as in asyncio.
+    // Take in the I/O that is ready (a SelectorEventLoop waits here until
+    // some is, or the next timer is due): one null check when no fd is registered.
+    if (this.#ioPolling !== null) this.#ioPolling.poll(this.#ready, this.ioTimeout());
     const end = timers.length > 0 ? this.time() : -Infinity;
     const firstNewTimer = timers.nextSequence;
 

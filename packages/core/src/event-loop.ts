@@ -9,24 +9,22 @@
  * When an iteration settled promises that async-function tasks await, the next
  * iteration is queued as a microtask instead, so their continuations run
  * between iterations, as a Python task's step would.
+ *
+ * Its readers and writers (addReader, the sock* methods) sit in a selector
+ * (DefaultSelector: epoll, kqueue) made on first use; libuv watches that
+ * selector's own fd (an FdWatcher, as uvloop's UVPoll), so the loop wakes when
+ * an fd is ready without ever blocking Node, and each iteration takes in the
+ * ready fds with a select(0) while any is registered.
  */
+import { DefaultSelector, EVENT_READ, FdWatcher, NotImplementedError, type BaseSelector } from '@asyncio-ts/selectors';
 import type { TimerHandle } from './handle.js';
 import { BaseEventLoop, type EventLoopOptions } from './base-event-loop.js';
+import type { IoEntry } from './internal/io-registry.js';
+import { MicrotaskHops } from './internal/microtask-hops.js';
 import { secondsToTimerMs } from './internal/time.js';
 
 /** How long one Node macrotask may run iterations before it yields to Node's I/O. */
 const SLICE_MS = 2;
-
-/** How many microtask hops may wait for async functions to go quiet between two iterations. */
-const MAX_MICROTASK_HOPS = 64;
-
-/**
- * Hops in a row without a call into the loop that count as quiet. Some steps
- * reach the loop only a few microtasks later without calling it in between:
- * an async function's return settles its promise a tick later, and each
- * async helper it awaited adds a tick.
- */
-const QUIET_HOPS = 4;
 
 // 'hopping': the next pump is a microtask, queued after an iteration so that
 // promise continuations run between iterations.
@@ -37,11 +35,16 @@ export class EventLoop extends BaseEventLoop {
   #timer: NodeJS.Timeout | null = null;
   #timerDeadline = Infinity;
   #keepAlive: NodeJS.Timeout | null = null;
-  /** In debug mode: when the hop was queued and which tasks it lets resume, to time their continuations. */
-  #hopQueuedAt: number | null = null;
-  #resuming = '';
   #done: (() => void) | null = null;
+  /** When the running macrotask's slice ends (performance.now() milliseconds). */
+  #sliceEnd = 0;
   readonly #pumpInScope = () => this.scope.resource.runInAsyncScope(this.#pump, this);
+  readonly #hops = new MicrotaskHops(this, this.#pumpInScope);
+  /** The selector of the readers and writers, once the first one was added. */
+  #selector: DefaultSelector<IoEntry> | null = null;
+  /** Watches the selector's fd on Node's loop while fds are registered and the loop runs. */
+  #watcher: FdWatcher | null = null;
+  #ioActive = false;
 
   constructor(options: EventLoopOptions = {}) {
     super(options);
@@ -52,8 +55,51 @@ export class EventLoop extends BaseEventLoop {
     // Python's run_forever blocks its thread until stop(); here the process
     // must likewise stay alive while the loop runs, even with nothing to do.
     this.#keepAlive = setInterval(() => {}, 2 ** 31 - 1);
+    this.#watchIo();
     this.#schedulePump();
   }
+
+  /**
+   * Closes the loop, and its selector and fd watcher if it made them.
+   * @throws RuntimeError when the loop is running.
+   */
+  override close(): void {
+    if (!this.isRunning() && this.#watcher !== null) {
+      this.#watcher.close();
+      this.#watcher = null;
+    }
+    super.close();
+  }
+
+  protected override createSelector(): BaseSelector<IoEntry> {
+    const selector = new DefaultSelector<IoEntry>();
+    if (selector.fileno() < 0) {
+      selector.close();
+      throw new NotImplementedError(`EventLoop: this system has no epoll or kqueue (its selector is ${selector.kind}), so Node cannot watch the loop's fds; use SelectorEventLoop`);
+    }
+    this.#selector = selector;
+    return selector;
+  }
+
+  protected override ioActiveChanged(active: boolean): void {
+    this.#ioActive = active;
+    this.#watchIo();
+  }
+
+  /** Watches the selector's fd exactly while fds are registered and the loop runs. */
+  #watchIo(): void {
+    if (this.#ioActive && this.#done !== null && this.#selector !== null) {
+      this.#watcher ??= new FdWatcher(this.#selector.fileno(), this.#ioReady);
+      if (this.#watcher.events === 0) this.#watcher.start(EVENT_READ);
+    } else if (this.#watcher !== null && this.#watcher.events !== 0) {
+      this.#watcher.stop();
+    }
+  }
+
+  /** Node found the selector's fd readable: some registered fd is ready. */
+  readonly #ioReady = () => {
+    if (this.#pumpState === 'idle' && this.#done !== null) this.#schedulePump();
+  };
 
   protected readyWhileIdle(): void {
     if (this.#pumpState === 'idle' && this.#done !== null) this.#schedulePump();
@@ -102,13 +148,10 @@ export class EventLoop extends BaseEventLoop {
   /** Runs iterations until the loop stops, goes idle, or the slice is used up. */
   #pump(): void {
     if (this.#done === null) return;
-    if (this.#hopQueuedAt !== null) this.#timeContinuations(this.#hopQueuedAt);
     // The async functions that just resumed ran as part of the last
     // iteration, as a task's step would: a stop() they made takes effect now,
     // before another iteration.
-    const afterContinuations = this.#afterContinuations;
-    this.#afterContinuations = false;
-    if (afterContinuations && this.stopping) return this.#finish();
+    if (this.#hops.arrived() && this.stopping) return this.#finish();
     // A hop continues the slice of the macrotask it started in: a fresh
     // slice per hop would never give Node's I/O its turn.
     if (this.#pumpState !== 'hopping') this.#sliceEnd = performance.now() + SLICE_MS;
@@ -120,11 +163,11 @@ export class EventLoop extends BaseEventLoop {
       if (this.stopping) return this.#finish();
       if (this.promiseWork) {
         // Let the awaiting async functions resume before the next iteration.
-        this.#afterContinuations = true;
         if (performance.now() < sliceEnd) {
           this.#pumpState = 'hopping';
-          this.#afterMicrotasks();
+          this.#hops.start();
         } else {
+          this.#hops.expectContinuations();
           this.#pumpState = 'scheduled';
           setImmediate(this.#pumpInScope);
         }
@@ -141,52 +184,6 @@ export class EventLoop extends BaseEventLoop {
     }
   }
 
-  /**
-   * Runs the next iteration once the async functions have gone quiet. An
-   * `await future` registers with the Future a microtask after it starts
-   * (V8's thenable job), so one microtask is not enough: hop on until a few
-   * hops in a row saw no async code call into the loop, up to a bound (an
-   * async loop that never awaits the loop must not starve it).
-   */
-  #afterMicrotasks(): void {
-    if (this.getDebug()) {
-      this.#hopQueuedAt = this.time();
-      this.#resuming = this.describeResumingTasks();
-    }
-    this.#hops = 0;
-    this.#quietHops = 0;
-    this.#seenActivity = this.outsideActivity;
-    queueMicrotask(this.#hop);
-  }
-
-  /** True while the next pump follows the continuations of async functions resumed by the last iteration. */
-  #afterContinuations = false;
-  /** When the running macrotask's slice ends (performance.now() milliseconds). */
-  #sliceEnd = 0;
-  #hops = 0;
-  #quietHops = 0;
-  #seenActivity = 0;
-  readonly #hop = () => {
-    if (this.outsideActivity !== this.#seenActivity) {
-      this.#seenActivity = this.outsideActivity;
-      this.#quietHops = 0;
-    } else {
-      this.#quietHops++;
-    }
-    if (this.#quietHops < QUIET_HOPS && ++this.#hops < MAX_MICROTASK_HOPS) {
-      queueMicrotask(this.#hop);
-      return;
-    }
-    this.#pumpInScope();
-  };
-
-  /** Debug mode: the microtasks since the hop held the loop as a callback would; report them when slow. */
-  #timeContinuations(queuedAt: number): void {
-    this.#hopQueuedAt = null;
-    const elapsed = this.time() - queuedAt;
-    if (elapsed >= this.slowCallbackDuration) this.reportSlowCallback(this.#resuming, elapsed);
-  }
-
   #finish(): void {
     this.#pumpState = 'idle';
     this.#clearTimer();
@@ -194,6 +191,7 @@ export class EventLoop extends BaseEventLoop {
     this.#keepAlive = null;
     const done = this.#done!;
     this.#done = null;
+    this.#watchIo();
     this.finishRunning();
     done();
   }

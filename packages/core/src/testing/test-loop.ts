@@ -37,12 +37,14 @@ export class TestLoop extends EventLoop {
 
   /**
    * Instead of waiting for the next timer, jump to it, after one round of
-   * Node's own I/O. The jump is measured then, not now: async code may add
-   * an earlier timer meanwhile.
+   * Node's own I/O, unless an fd registered with the loop is ready by then.
+   * The jump is measured then, not now: async code may add an earlier timer
+   * meanwhile.
    */
   protected override waitForTimer(_delay: number): void {
     setImmediate(() => {
-      if (!this.isRunning() || this.readyCount > 0) return this.wake();
+      // Ready I/O comes first: the clock never jumps past it.
+      if (!this.isRunning() || this.readyCount > 0 || this.ioReadyNow()) return this.wake();
       const next = this.nextTimeout();
       if (next !== Infinity) this.clock.advance(next);
       this.wake();
