@@ -276,6 +276,26 @@ describe('Lock', () => {
       });
     });
 
+    it('serves its waiters in order after most of them were cancelled in the middle of the queue', async () => {
+      await runVirtual(async () => {
+        const lock = new Lock();
+        await lock.acquire();
+        const order: number[] = [];
+        const tasks = Array.from({ length: 100 }, (_, i) =>
+          createTask(shape.seq(() => lock.acquire(), () => order.push(i), () => lock.release())),
+        );
+        await flush();
+        expect(inspect(lock)).toBe('Lock [locked, waiters:100]');
+        tasks.forEach((task, i) => i % 3 !== 0 && task.cancel());
+        await flush();
+        expect(inspect(lock)).toBe('Lock [locked, waiters:34]');
+        lock.release();
+        await tasks[99];
+        expect(order).toEqual(Array.from({ length: 34 }, (_, i) => 3 * i));
+        expect(inspect(lock)).toBe('Lock [unlocked]');
+      });
+    });
+
     it('leaves no waiter behind when waitFor() times out on acquire()', async () => {
       await runVirtual(async () => {
         const lock = new Lock();

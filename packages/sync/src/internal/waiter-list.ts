@@ -1,61 +1,76 @@
-// An intrusive FIFO list of waiters: each waiter carries its own links, so
-// that joining, leaving from the middle (a cancelled waiter) and waking the
-// first cost O(1) and allocate nothing. asyncio keeps a deque and skips the
-// cancelled futures lazily; leaving at once keeps `waiters:N` exact and lets
-// a waiter that is cancelled over and over (a retry with a timeout behind a
-// lock held for long) leave nothing behind.
+// A FIFO queue of waiters on a ring buffer, where a waiter may also leave
+// from the middle (a cancelled waiter). asyncio keeps a deque and removes a
+// cancelled future from it (deque.remove, O(n)); here leaving is O(1): the
+// waiter forgets the list (its `list` field) and its slot stays behind as a
+// hole, which shift() skips and a compaction drops once holes outnumber the
+// waiters. So `length` (and `waiters:N`) counts only those still waiting, a
+// waiter carries one field for it rather than two links, and a waiter that
+// is cancelled over and over (a retry with a timeout behind a lock held for
+// long) leaves nothing behind for long.
+//
+// A waiter that left a list is never pushed into it again (each list's
+// waiters are new Futures, or move on to another list): its hole would come
+// back to life.
 
-/** What a list links: the Waiter base class provides these fields. */
+/** What a list holds: the Waiter class provides this field. */
 export interface Linked {
-  prevWaiter: Linked | null;
-  nextWaiter: Linked | null;
+  /** The list the waiter is in, or null. */
   list: WaiterList<Linked> | null;
 }
 
 export class WaiterList<W extends Linked> {
-  #head: W | null = null;
-  #tail: W | null = null;
+  /** The slots, holes included: a ring of a power-of-two size. */
+  #slots: (W | undefined)[] = new Array<W | undefined>(8);
+  #mask = 7;
+  #head = 0;
+  /** Slots in use, holes included. */
+  #used = 0;
+  /** Waiters in the list. */
   #length = 0;
 
+  /** How many waiters are in the list. */
   get length(): number {
     return this.#length;
   }
 
-  /** The first waiter, or null. */
-  peek(): W | null {
-    return this.#head;
-  }
-
   /** Adds `waiter` at the end; it must not be in a list. */
   push(waiter: W): void {
+    if (this.#used > this.#mask) this.#resize();
     waiter.list = this as unknown as WaiterList<Linked>;
-    waiter.prevWaiter = this.#tail;
-    waiter.nextWaiter = null;
-    if (this.#tail === null) this.#head = waiter;
-    else this.#tail.nextWaiter = waiter;
-    this.#tail = waiter;
+    this.#slots[(this.#head + this.#used) & this.#mask] = waiter;
+    this.#used++;
     this.#length++;
   }
 
   /** Removes and returns the first waiter, or null when the list is empty. */
   shift(): W | null {
-    const head = this.#head;
-    if (head !== null) this.remove(head);
-    return head;
+    while (this.#used > 0) {
+      const waiter = this.#slots[this.#head]!;
+      this.#slots[this.#head] = undefined;
+      this.#head = (this.#head + 1) & this.#mask;
+      this.#used--;
+      if (waiter.list === (this as unknown as WaiterList<Linked>)) {
+        waiter.list = null;
+        this.#length--;
+        return waiter;
+      }
+    }
+    return null;
   }
 
   /** Removes `waiter` if it is in this list; true when it was. */
   remove(waiter: W): boolean {
     if (waiter.list !== (this as unknown as WaiterList<Linked>)) return false;
-    const { prevWaiter, nextWaiter } = waiter;
-    if (prevWaiter === null) this.#head = nextWaiter as W | null;
-    else prevWaiter.nextWaiter = nextWaiter;
-    if (nextWaiter === null) this.#tail = prevWaiter as W | null;
-    else nextWaiter.prevWaiter = prevWaiter;
-    waiter.prevWaiter = null;
-    waiter.nextWaiter = null;
     waiter.list = null;
     this.#length--;
+    // Holes at the front go at once (a queue's woken waiters leave in about
+    // the order they came); the others, when they outnumber the waiters.
+    while (this.#used > 0 && this.#slots[this.#head]!.list !== (this as unknown as WaiterList<Linked>)) {
+      this.#slots[this.#head] = undefined;
+      this.#head = (this.#head + 1) & this.#mask;
+      this.#used--;
+    }
+    if (this.#used > 2 * this.#length + 16) this.#resize();
     return true;
   }
 
@@ -67,6 +82,29 @@ export class WaiterList<W extends Linked> {
   }
 
   *[Symbol.iterator](): IterableIterator<W> {
-    for (let waiter = this.#head; waiter !== null; waiter = waiter.nextWaiter as W | null) yield waiter;
+    for (const waiter of this.#waiters()) yield waiter;
+  }
+
+  /** The waiters in order, without the holes. */
+  #waiters(): W[] {
+    const waiters: W[] = [];
+    for (let i = 0; i < this.#used; i++) {
+      const waiter = this.#slots[(this.#head + i) & this.#mask]!;
+      if (waiter.list === (this as unknown as WaiterList<Linked>)) waiters.push(waiter);
+    }
+    return waiters;
+  }
+
+  /** Drops the holes, into a ring with room for as many waiters again. */
+  #resize(): void {
+    const slots: (W | undefined)[] = this.#waiters();
+    const used = slots.length;
+    let size = 8;
+    while (size < 2 * used) size *= 2;
+    slots.length = size;
+    this.#slots = slots;
+    this.#mask = size - 1;
+    this.#head = 0;
+    this.#used = used;
   }
 }

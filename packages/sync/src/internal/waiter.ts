@@ -56,16 +56,17 @@ const SPOILED = 32;
 const RESOLVED = 64;
 
 export class Waiter<T> extends Future<T> implements Linked, Iterator<unknown, T, unknown> {
-  prevWaiter: Linked | null = null;
-  nextWaiter: Linked | null = null;
-  list: WaiterList<Linked> | null = null;
+  // Fields are set in the constructor only (`declare`), once each: waiters
+  // come by the 100,000.
+  /** The list the waiter is in (see WaiterList). */
+  declare list: WaiterList<Linked> | null;
   /** The primitive told when a hand-over ends; null for a plain wake-up (Event.wait(), join()). */
-  readonly owner: WaiterOwner | null;
+  declare readonly owner: WaiterOwner | null;
   /**
    * What the waiter carries: the value it completes with when handed over
    * (true, a Releaser, a getter's item), or a putter's item.
    */
-  payload: unknown;
+  declare payload: unknown;
   /** DRIVEN | AWAITED | IN_TRANSIT | RESERVED | VOID_RESULT | SPOILED | RESOLVED. */
   #flags: number;
 
@@ -76,6 +77,7 @@ export class Waiter<T> extends Future<T> implements Linked, Iterator<unknown, T,
    */
   constructor(loop: BaseEventLoop, owner: WaiterOwner | null, payload: unknown, voidResult = false) {
     super({ loop });
+    this.list = null;
     this.owner = owner;
     this.payload = payload;
     this.#flags = voidResult ? VOID_RESULT : 0;
