@@ -80,12 +80,17 @@ export class Queue<T = unknown> extends LoopBound implements AsyncIterable<T> {
   // A getter's payload is the item handed to it; a putter's, the item it puts.
   readonly #getters = new WaiterList<Waiter<T>>();
   readonly #putters = new WaiterList<Waiter<void>>();
-  // Waiters handed an item or a slot that have not resumed yet: each keeps its
-  // slot, so that a cancelled one can give it back.
-  readonly #transit = new WaiterList<Waiter<unknown>>();
+  // Getters handed an item and putters handed a free slot that have not
+  // resumed yet: each keeps its slot (full() counts it), so that a cancelled
+  // one can give it back. None is handed anything once the queue is shut
+  // down, so a woken waiter that resumes after shutdown() was woken before.
+  #transitGetters = 0;
+  #transitPutters = 0;
   readonly #joiners = new WaiterList<Waiter<void>>();
   #unfinished = 0;
   #shutdown = false;
+  /** shutdown(true) was called: woken getters find their items dropped. */
+  #shutdownImmediate = false;
   /** The done Future of a put() or join() that did not wait. */
   #done: Waiter<void> | null = null;
   /** What the getters' and the putters' hand-overs report to, made on the first wait. */
@@ -127,7 +132,7 @@ export class Queue<T = unknown> extends LoopBound implements AsyncIterable<T> {
 
   /** True when put() would wait: maxsize items are in the queue, or promised to woken waiters. */
   full(): boolean {
-    return this.#maxsize > 0 && this.#store.length + this.#transit.length >= this.#maxsize;
+    return this.#maxsize > 0 && this.#store.length + this.#transitGetters + this.#transitPutters >= this.#maxsize;
   }
 
   /**
@@ -230,19 +235,14 @@ export class Queue<T = unknown> extends LoopBound implements AsyncIterable<T> {
    */
   shutdown(immediate = false): void {
     this.#shutdown = true;
-    for (const waiter of [...this.#transit]) {
-      // A woken putter that has not resumed would put into a shut-down queue.
-      if (waiter.owner === this.#putterOwner) {
-        this.#transit.remove(waiter);
-        waiter.spoiled = true;
-      } else if (immediate) {
-        // A woken getter's item counts as still in the queue: dropped with the rest.
-        this.#transit.remove(waiter);
-        waiter.spoiled = true;
-        if (this.#unfinished > 0) this.#unfinished--;
-      }
-    }
+    // A woken putter that has not resumed would put into a shut-down queue:
+    // it fails when it resumes, and keeps no slot.
+    this.#transitPutters = 0;
     if (immediate) {
+      // A woken getter's item counts as still in the queue: dropped with the rest.
+      this.#shutdownImmediate = true;
+      this.#unfinished = Math.max(0, this.#unfinished - this.#transitGetters);
+      this.#transitGetters = 0;
       while (this.#store.length > 0) {
         this.#store.get();
         if (this.#unfinished > 0) this.#unfinished--;
@@ -276,8 +276,16 @@ export class Queue<T = unknown> extends LoopBound implements AsyncIterable<T> {
   }
 
   #put(item: T): void {
-    this.#store.put(item);
     this.#unfinished++;
+    if (this.#getters.length > 0 && this.#store.length === 0) {
+      // Straight to the first getter (what #settle() would do, without the store).
+      const getter = this.#getters.shift()!;
+      getter.payload = item;
+      this.#transitGetters++;
+      getter.handOver();
+      return;
+    }
+    this.#store.put(item);
     if (this.#getters.length > 0) this.#settle();
   }
 
@@ -302,11 +310,11 @@ export class Queue<T = unknown> extends LoopBound implements AsyncIterable<T> {
       if (this.#getters.length > 0 && this.#store.length > 0) {
         const getter = this.#getters.shift()!;
         getter.payload = this.#store.get();
-        this.#transit.push(getter as Waiter<unknown>);
+        this.#transitGetters++;
         getter.handOver();
       } else if (this.#putters.length > 0 && !this.full()) {
         const putter = this.#putters.shift()!;
-        this.#transit.push(putter as Waiter<unknown>);
+        this.#transitPutters++;
         putter.handOver();
       } else {
         return;
@@ -317,38 +325,38 @@ export class Queue<T = unknown> extends LoopBound implements AsyncIterable<T> {
   /** Makes the owners of the getters' and the putters' waiters; returns one of them. */
   #makeOwners(putters: boolean): WaiterOwner {
     this.#getterOwner = {
-      resumed: (waiter) => {
+      resumed: () => {
         // asyncio's getter would find the queue drained when it runs.
-        if (waiter.spoiled) throw new QueueShutDown('get() on a queue shut down with immediate=true before the getter resumed');
-        this.#transitEnded(waiter, true, false);
+        if (this.#shutdownImmediate) throw new QueueShutDown('get() on a queue shut down with immediate=true before the getter resumed');
+        this.#transitGetters--;
+        // Its slot is free now: a putter may go on.
+        if (this.#putters.length > 0) this.#settle();
       },
-      abandoned: (waiter) => this.#transitEnded(waiter, false, false),
+      abandoned: (waiter) => {
+        if (this.#shutdownImmediate) return;
+        this.#transitGetters--;
+        this.#store.unget(waiter.payload as T);
+        this.#settle();
+      },
       left: ignore,
     };
     this.#putterOwner = {
       resumed: (waiter) => {
         // asyncio's putter would meet the shutdown in put_nowait() when it runs.
-        if (waiter.spoiled) throw new QueueShutDown('put() on a queue shut down before the putter resumed');
-        this.#transitEnded(waiter, true, true);
+        if (this.#shutdown) throw new QueueShutDown('put() on a queue shut down before the putter resumed');
+        this.#transitPutters--;
+        this.#store.put(waiter.payload as T);
+        this.#unfinished++;
+        this.#settle();
       },
-      abandoned: (waiter) => this.#transitEnded(waiter, false, true),
+      abandoned: () => {
+        if (this.#shutdown) return;
+        this.#transitPutters--;
+        this.#settle();
+      },
       left: ignore,
     };
     return putters ? this.#putterOwner : this.#getterOwner;
-  }
-
-  /** A woken getter or putter resumed (a putter's item goes in now), or was cancelled first (a getter's item goes back). */
-  #transitEnded(waiter: Waiter<unknown>, resumed: boolean, putter: boolean): void {
-    if (!this.#transit.remove(waiter)) return;
-    if (putter) {
-      if (resumed) {
-        this.#store.put(waiter.payload as T);
-        this.#unfinished++;
-      }
-    } else if (!resumed) {
-      this.#store.unget(waiter.payload as T);
-    }
-    this.#settle();
   }
 
   /** `Queue [maxsize:0, items:[1, 2], getters:1, tasks:2, shutdown]`, after asyncio's repr. */

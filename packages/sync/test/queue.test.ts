@@ -449,6 +449,22 @@ describe('Queue', () => {
         await q.join();
       });
     });
+
+    it('does not bring back the dropped item of a woken getter cancelled after immediate=true', async () => {
+      await runVirtual(async () => {
+        const q = new Queue<string>(1);
+        const getter = createTask(shape.seq(() => q.get()));
+        await sleep(0);
+        q.putNowait('a');
+        expect(q.full()).toBe(true);
+        q.shutdown(true);
+        expect(q.full()).toBe(false);
+        getter.cancel();
+        await expect(getter).rejects.toThrow(CancelledError);
+        expect(q.qsize()).toBe(0);
+        await q.join();
+      });
+    });
   });
 });
 

@@ -50,10 +50,8 @@ const IN_TRANSIT = 4;
 const RESERVED = 8;
 /** Completes with undefined, not with its payload (a putter carries its item). */
 const VOID_RESULT = 16;
-/** The owner refused the hand-over after it was made (a queue shut down meanwhile): resumed() throws. */
-const SPOILED = 32;
 /** Made done by resolved(): its payload is what `yield*` returns, made once. */
-const RESOLVED = 64;
+const RESOLVED = 32;
 
 export class Waiter<T> extends Future<T> implements Linked, Iterator<unknown, T, unknown> {
   // Fields are set in the constructor only (`declare`), once each: waiters
@@ -67,7 +65,7 @@ export class Waiter<T> extends Future<T> implements Linked, Iterator<unknown, T,
    * (true, a Releaser, a getter's item), or a putter's item.
    */
   declare payload: unknown;
-  /** DRIVEN | AWAITED | IN_TRANSIT | RESERVED | VOID_RESULT | SPOILED | RESOLVED. */
+  /** DRIVEN | AWAITED | IN_TRANSIT | RESERVED | VOID_RESULT | RESOLVED. */
   #flags: number;
 
   /**
@@ -101,15 +99,6 @@ export class Waiter<T> extends Future<T> implements Linked, Iterator<unknown, T,
     const waiter = new Waiter<T>(loop, null, undefined);
     waiter.setException(error);
     return waiter;
-  }
-
-  /** The owner refused the hand-over after it was made: resumed() throws instead. */
-  get spoiled(): boolean {
-    return (this.#flags & SPOILED) !== 0;
-  }
-
-  set spoiled(on: boolean) {
-    this.#flags = on ? this.#flags | SPOILED : this.#flags & ~SPOILED;
   }
 
   /** Hands the resource over (see the file header): resumed() or abandoned() follows. */
