@@ -50,7 +50,7 @@ const IN_TRANSIT = 4;
 const RESERVED = 8;
 /** Completes with undefined, not with its payload (a putter carries its item). */
 const VOID_RESULT = 16;
-/** Made done by resolved(): its payload is what `yield*` returns, made once. */
+/** Made done by resolved(): its payload is null, or what `yield*` returns, made once. */
 const RESOLVED = 32;
 
 export class Waiter<T> extends Future<T> implements Linked, Iterator<unknown, T, unknown> {
@@ -87,8 +87,7 @@ export class Waiter<T> extends Future<T> implements Linked, Iterator<unknown, T,
    * such a call costs about what asyncio's does, a flag and a return.
    */
   static resolved<T>(loop: BaseEventLoop, value: T): Waiter<T> {
-    const result: IteratorReturnResult<T> = Object.freeze({ done: true, value });
-    const waiter = new Waiter<T>(loop, null, result);
+    const waiter = new Waiter<T>(loop, null, null);
     waiter.#flags = RESOLVED;
     waiter.setResult(value);
     return waiter;
@@ -176,9 +175,9 @@ export class Waiter<T> extends Future<T> implements Linked, Iterator<unknown, T,
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    // Done and final: nothing to report back. (Awaiting a done Future is no
-    // cancellation point, as in asyncio: core sees to that.)
-    if (this.done() && (this.#flags & IN_TRANSIT) === 0) return super.then(onFulfilled, onRejected);
+    // Done and final, or a plain wake-up: nothing to report back. (Awaiting
+    // a done Future is no cancellation point, as in asyncio: core sees to that.)
+    if (this.owner === null || (this.done() && (this.#flags & IN_TRANSIT) === 0)) return super.then(onFulfilled, onRejected);
     this.#flags |= AWAITED;
     return super.then(
       (value) => {
@@ -210,7 +209,9 @@ export class Waiter<T> extends Future<T> implements Linked, Iterator<unknown, T,
   }
 
   next(): IteratorResult<unknown, T> {
-    if ((this.#flags & RESOLVED) !== 0) return this.payload as IteratorReturnResult<T>;
+    if ((this.#flags & RESOLVED) !== 0) {
+      return (this.payload ??= Object.freeze({ done: true, value: this.result() })) as IteratorReturnResult<T>;
+    }
     if (!this.done()) {
       this.#flags |= DRIVEN;
       return { done: false, value: this };
