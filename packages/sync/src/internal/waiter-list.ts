@@ -87,10 +87,12 @@ export class WaiterList<W extends Linked> {
 
   /** The waiters in order, without the holes. */
   #waiters(): W[] {
-    const waiters: W[] = [];
-    for (let i = 0; i < this.#used; i++) {
+    const used = this.#used;
+    // No holes (a ring grown full): one preallocated copy.
+    const waiters: W[] = this.#length === used ? new Array<W>(used) : [];
+    for (let i = 0, j = 0; i < used; i++) {
       const waiter = this.#slots[(this.#head + i) & this.#mask]!;
-      if (waiter.list === (this as unknown as WaiterList<Linked>)) waiters.push(waiter);
+      if (waiter.list === (this as unknown as WaiterList<Linked>)) waiters[j++] = waiter;
     }
     return waiters;
   }

@@ -223,26 +223,30 @@ export class Waiter<T> extends Future<T> implements Linked, Iterator<unknown, T,
 
   /** An error thrown into the generator at its `yield*` (it yielded this waiter). */
   throw(error: unknown): IteratorResult<unknown, T> {
-    this.#leave();
+    Waiter.#leave(this);
     throw error;
   }
 
   /** The generator is closed at its `yield*` (it yielded this waiter). */
   return(value?: T): IteratorResult<unknown, T> {
-    this.#leave();
+    Waiter.#leave(this);
     return { done: true, value: value as T };
   }
 
-  /** The generator leaves the `yield*` by an error or a return rather than by the waiter's result. */
-  #leave(): void {
-    if (!this.done()) {
+  /**
+   * The generator leaves the `yield*` by an error or a return rather than by
+   * the waiter's result. (Static: a private instance method would cost every
+   * Waiter a field.)
+   */
+  static #leave(waiter: Waiter<unknown>): void {
+    if (!waiter.done()) {
       // Thrown into while still waiting (a generator driven by hand): stop waiting.
-      this.cancel();
-    } else if (!this.cancelled()) {
-      this.finishHandOver(false);
+      waiter.cancel();
+    } else if (!waiter.cancelled()) {
+      waiter.finishHandOver(false);
       // The waiter failed, and the error the generator leaves with replaces
       // that failure: mark it seen, or it would be reported as never retrieved.
-      this.exception();
+      waiter.exception();
     }
   }
 
