@@ -8,7 +8,8 @@
  * - The loop is the first argument (loop.createServer() delegates here).
  * - Options are an object; `path` stands for create_unix_server.
  * - `ssl` is Node's TLS server options (`{key, cert, ...}`, see
- *   tls.createServer()) or a tls.SecureContext (EventLoop only).
+ *   tls.createServer()), where Python takes an SSLContext (EventLoop only;
+ *   Node's tls.Server cannot take a ready SecureContext).
  * - On the EventLoop, with no host Node listens on one dual-stack socket
  *   (`::`) where Python binds one socket per address family; a host name is
  *   resolved to its first address only. Node always sets SO_REUSEADDR, so
@@ -56,8 +57,8 @@ import {
   type SocketLike,
 } from './create-connection.js';
 
-/** The `ssl` option of createServer(): Node's TLS server options or a SecureContext. */
-export type ServerSsl = tls.SecureContext | tls.TlsOptions;
+/** The `ssl` option of createServer(): Node's TLS server options (`{key, cert, ...}`). */
+export type ServerSsl = tls.TlsOptions;
 
 /** Options of {@link createServer}, asyncio's keyword arguments. */
 export interface CreateServerOptions {
@@ -152,7 +153,7 @@ function checkServeArguments(
   }
   const { ssl, sock, path } = options;
   if (typeof ssl === 'boolean') {
-    throw new TypeError('createServer(): ssl must be TLS options ({key, cert}) or a SecureContext, not a boolean');
+    throw new TypeError('createServer(): ssl must be TLS options such as {key, cert}, not a boolean');
   }
   if (options.sslHandshakeTimeout !== undefined && !ssl) throw new ValueError('createServer(): sslHandshakeTimeout is only meaningful with ssl');
   const hasAddress = (host !== undefined && host !== null) || (port !== undefined && port !== null);
@@ -179,9 +180,10 @@ function checkServeArguments(
   if (typeof backlog !== 'number' || !Number.isInteger(backlog) || backlog < 0) {
     throw new ValueError(`createServer() expects backlog as a non-negative integer, got ${describe(backlog)}`);
   }
-  if (ssl && !isSecureContext(ssl) && typeof ssl !== 'object') {
-    throw new TypeError(`createServer() expects ssl as TLS options or a SecureContext, got ${describe(ssl)}`);
+  if (isSecureContext(ssl)) {
+    throw new TypeError("createServer(): Node's tls.Server cannot take a SecureContext; pass the TLS options instead, e.g. {key, cert}");
   }
+  if (ssl && typeof ssl !== 'object') throw new TypeError(`createServer() expects ssl as TLS options such as {key, cert}, got ${describe(ssl)}`);
   return {
     hosts,
     port: port === undefined || port === null ? 0 : checkPort('createServer', port, true),
@@ -191,7 +193,7 @@ function checkServeArguments(
     backlog,
     reuseAddress: options.reuseAddress ?? process.platform !== 'win32',
     reusePort: options.reusePort ?? false,
-    ssl: ssl ? (isSecureContext(ssl) ? { secureContext: ssl } : (ssl as tls.TlsOptions)) : null,
+    ssl: ssl ? ssl : null,
     sslGiven: ssl,
     sslHandshakeTimeout: checkHandshakeTimeout('createServer', options.sslHandshakeTimeout),
     startServing: options.startServing ?? true,

@@ -32,6 +32,8 @@ import { FlowControlTransport } from './internal/flow-control.js';
 import { logger } from './logger.js';
 import type { BaseProtocol, BufferedProtocol, Protocol, StreamProtocol } from './protocols.js';
 
+const EMPTY = Buffer.alloc(0);
+
 /** asyncio's constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES: warn from the fifth write after the connection was lost. */
 export const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 
@@ -320,6 +322,15 @@ export class NetTransport extends FlowControlTransport {
 
   getWriteBufferSize(): number {
     return this.#socket === null ? 0 : this.#socket.writableLength;
+  }
+
+  override setWriteBufferLimits(high?: number, low?: number): void {
+    const wasPaused = this.protocolPaused;
+    super.setWriteBufferLimits(high, low);
+    // Paused by the new limits: the writes already buffered may have been made
+    // without a callback (they were below the old low-water mark); an empty
+    // write after them tells when they are flushed.
+    if (!wasPaused && this.protocolPaused && this.#socket !== null && !this.#closing) this.#socket.write(EMPTY, this.#afterWrite);
   }
 
   /** Sends EOF once the buffer is flushed; reading goes on. Not on TLS (see canWriteEof()). */
