@@ -25,6 +25,11 @@ import type { Executor, WorkerArgs, WorkerFunction, WorkerResult } from '@asynci
 import { closeDefaultExecutor, runInExecutor, setDefaultExecutor, shutdownDefaultExecutor, type ShutdownDefaultExecutorOptions } from './executor-bridge.js';
 import { DefaultSelector, type Address, type BaseSelector, type FileObject, type Socket } from '@asyncio-ts/selectors';
 import { sockAccept, sockConnect, sockRecv, sockRecvInto, sockSendall } from './sock-operations.js';
+import { createConnection, type CreateConnectionOptions } from './create-connection.js';
+import { createServer, type CreateServerOptions } from './create-server.js';
+import type { StreamProtocol } from './protocols.js';
+import type { Server } from './server.js';
+import type { Transport } from './transports.js';
 import { IoRegistry, type FdOwner, type IoEntry } from './internal/io-registry.js';
 
 /** An exception handler: `(loop, context) => void`, as asyncio's. */
@@ -515,6 +520,40 @@ export abstract class BaseEventLoop implements HandleOwner {
   /** Accepts a connection on the listening non-blocking `sock`: a non-blocking Socket and the peer's address. */
   sockAccept(sock: Socket): Future<[Socket, Address]> {
     return sockAccept(this, sock);
+  }
+
+  // --- I/O: transports and servers (in create-connection.ts, create-server.ts) ---
+
+  /**
+   * Connects to `host`:`port` (or `options.path`, or uses `options.sock`) and
+   * makes a transport for `protocolFactory()`'s protocol; resolves to
+   * `[transport, protocol]` once connectionMade() ran (asyncio's create_connection).
+   * @example
+   * const [transport, protocol] = await loop.createConnection(() => new EchoClient(), '127.0.0.1', 8888);
+   */
+  createConnection<P extends StreamProtocol>(
+    protocolFactory: () => P,
+    host?: string | null,
+    port?: number | string | null,
+    options?: CreateConnectionOptions,
+  ): Future<[Transport, P]> {
+    return createConnection(this, protocolFactory, host, port, options);
+  }
+
+  /**
+   * Listens on `host`:`port` (every address when host is undefined; port 0
+   * picks a free one), each connection getting `protocolFactory()`'s protocol
+   * and a transport; resolves to the Server (asyncio's create_server).
+   * @example
+   * const server = await loop.createServer(() => new Echo(), '127.0.0.1', 0);
+   */
+  createServer(
+    protocolFactory: () => StreamProtocol,
+    host?: string | readonly string[] | null,
+    port?: number | string | null,
+    options?: CreateServerOptions,
+  ): Future<Server> {
+    return createServer(this, protocolFactory, host, port, options);
   }
 
   /**

@@ -4,13 +4,16 @@
  *
  * It owns its thread, as CPython's loop does: between iterations it blocks in
  * select() until one of its fds is ready or its next timer is due, and while
- * it blocks Node's own event loop waits — Node's timers, its sockets, the
- * promises of fs, dns or worker replies, and process signals are served only
- * when the loop gives Node a turn (one macrotask): after every few
- * milliseconds of running (time spent blocked included), and whenever its
- * self-pipe was written to. Use it where the I/O goes through the loop itself
- * (addReader, the sock* methods, its selector transports), in a thread given
- * over to fds; use EventLoop (hosted on Node's loop) everywhere else.
+ * it blocks Node's own event loop waits. Node gets a turn (one macrotask)
+ * after every 2 ms of running, time spent blocked included, and whenever Node
+ * has I/O ready: the selector also watches Node's own loop fd (nodeLoopFd()),
+ * so Node's sockets, a worker's message, the completion of fs or dns work and
+ * a signal Node listens for wake the loop at once. Node's timers (and Node
+ * handles started since Node last polled) have no fd to wake it: one wait
+ * lasts at most 50 ms, so they run at most that late. Use it where the I/O
+ * goes through the loop itself (addReader, the sock* methods, its selector
+ * transports), in a thread given over to fds; use EventLoop (hosted on Node's
+ * loop) everywhere else.
  *
  * Differences from asyncio: runForever() and runUntilComplete() return
  * promises; the continuations of async-function tasks (microtasks) run
@@ -18,9 +21,10 @@
  * while the loop blocks, so callSoonThreadsafe() and signal handlers need no
  * wake-up byte here, and another thread wakes the loop by writing to
  * `wakeupFd` (the write end of the self-pipe) — the loop then gives Node a
- * turn, so a message that thread posted is delivered.
+ * turn, as it does when Node's loop fd is ready (a message posted to this
+ * thread wakes it that way without any byte).
  */
-import { DefaultSelector, type BaseSelector } from '@asyncio-ts/selectors';
+import { DefaultSelector, nodeLoopFd, type BaseSelector } from '@asyncio-ts/selectors';
 import { BaseEventLoop, type EventLoopOptions } from './base-event-loop.js';
 import { describe } from './internal/checks.js';
 import type { IoEntry } from './internal/io-registry.js';
@@ -31,8 +35,11 @@ import { logger } from './logger.js';
 /** How long the loop runs (blocking in select() included) before it gives Node's own loop a turn. */
 const SLICE_MS = 2;
 
-/** The longest select() wait, as asyncio's MAXIMUM_SELECT_TIMEOUT (one day). */
-const MAXIMUM_SELECT_TIMEOUT = 24 * 3600;
+/**
+ * The longest select() wait (asyncio's is a day): Node's timers have no fd
+ * to wake the loop, so they run at most this late while it waits.
+ */
+const MAXIMUM_SELECT_TIMEOUT = 0.05;
 
 // 'scheduled': a Node macrotask (setImmediate) will run the next pump;
 // 'hopping': a microtask will, after async-function continuations.
@@ -74,6 +81,11 @@ export class SelectorEventLoop extends BaseEventLoop {
     if (this.getDebug()) logger.debug(`Using selector: ${this.#selector.constructor.name}`);
     this.#selfPipe = new SelfPipe();
     this.ioAddReader(this.#selfPipe.readFd, this.#readFromSelf, null);
+    // Node's own loop fd, to give Node a turn when it has I/O ready; not in a
+    // kqueue, where libuv says a nested kqueue may never fire (the bounded
+    // wait still gives Node its turns there).
+    const nodeFd = (this.#selector as { kind?: string }).kind === 'kqueue' ? -1 : nodeLoopFd();
+    if (nodeFd >= 0) this.ioAddReader(nodeFd, this.#nodeReady, null);
   }
 
   /** The write end of the self-pipe: a byte written to it (from any thread) wakes the loop; -1 once closed. */
@@ -101,10 +113,9 @@ export class SelectorEventLoop extends BaseEventLoop {
     return this.#selector;
   }
 
-  /** Until the next timer is due (for ever when there is none), 0 when callbacks are ready. */
-  protected override ioTimeout(): number | null {
-    const timeout = this.nextTimeout();
-    return timeout === Infinity ? null : Math.min(timeout, MAXIMUM_SELECT_TIMEOUT);
+  /** Until the next timer is due, 0 when callbacks are ready; never longer than MAXIMUM_SELECT_TIMEOUT. */
+  protected override ioTimeout(): number {
+    return Math.min(this.nextTimeout(), MAXIMUM_SELECT_TIMEOUT);
   }
 
   protected startRunning(done: () => void): void {
@@ -121,8 +132,12 @@ export class SelectorEventLoop extends BaseEventLoop {
 
   readonly #readFromSelf = () => {
     this.#selfPipe.drain();
-    // Another thread woke the loop: what it sent (a message, a signal) waits
-    // in Node's loop.
+    // Another thread woke the loop: what it sent (a message) waits in Node's loop.
+    this.#nodeTurn = true;
+  };
+
+  /** Node's loop fd is readable: Node has I/O to handle; give it a turn (which reads it). */
+  readonly #nodeReady = () => {
     this.#nodeTurn = true;
   };
 
