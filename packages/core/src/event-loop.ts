@@ -96,9 +96,9 @@ export class EventLoop extends BaseEventLoop {
     }
   }
 
-  /** Node found the selector's fd readable: some registered fd is ready. */
+  /** Node found the selector's fd readable: some registered fd is ready; run now, as for a timer. */
   readonly #ioReady = () => {
-    if (this.#pumpState === 'idle' && this.#done !== null) this.#schedulePump();
+    if (this.#pumpState === 'idle' && this.#done !== null) this.#pumpInScope();
   };
 
   protected readyWhileIdle(): void {
