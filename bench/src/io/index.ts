@@ -237,14 +237,14 @@ function figure(outcome: Outcome | undefined, connections: number): number | und
 
 function printTables(outcomes: Outcome[]): void {
   for (const connections of CONNECTIONS) {
-    const header = ['server', 'msgs/s', 'median latency', 'p99 latency', 'vs CPython asyncio', 'vs Node net', 'vs uvloop', 'server CPU', 'client CPU'];
+    const header = ['server', 'msgs/s', 'median latency', 'p99 latency', 'vs CPython asyncio', 'vs Node net', 'vs uvloop', 'server CPU', 'server CPU per msg', 'client CPU'];
     console.log(`\n#### ${connections} connection${connections === 1 ? '' : 's'}\n`);
     console.log(`| ${header.join(' | ')} |`);
     console.log(`| ${header.map(() => '---').join(' | ')} |`);
     for (const outcome of outcomes) {
       const result = outcome.runs[connections];
       if (result === undefined) {
-        console.log(`| ${outcome.label} | skipped: ${outcome.skipped ?? 'no figure'} | | | | | | | |`);
+        console.log(`| ${outcome.label} | skipped: ${outcome.skipped ?? 'no figure'} |${' |'.repeat(header.length - 2)}`);
         continue;
       }
       const mine = result.messagesPerSecond;
@@ -258,12 +258,14 @@ function printTables(outcomes: Outcome[]): void {
         outcome.spec.family === 'node' ? '1.00x' : against('node'),
         outcome.spec.family === 'uvloop' ? '1.00x' : against('uvloop'),
         percent(result.serverCpu),
+        result.serverCpu === null || mine === 0 ? '—' : `${((result.serverCpu / mine) * 1e6).toFixed(1)} µs`,
         percent(result.clientCpu),
       ].join(' | ')} |`);
     }
   }
   console.log('\nRatios are msgs/s against the same API (streams against streams, protocols against protocols); ' +
-    'Node net is one server. CPU is user+system time over wall time: near 100% means that process set the pace.');
+    'Node net is one server. CPU is user+system time over wall time: near 100% means that process set the pace; ' +
+    'server CPU per msg (its CPU time over the messages echoed) is the least moved by other work on the box.');
 }
 
 function printTargets(outcomes: Outcome[]): void {
