@@ -231,7 +231,7 @@ function netCreateConnection<P extends StreamProtocol>(
 ): void {
   const socket = openNetSocket(request);
   const ssl = request.ssl !== null;
-  const where = request.path ?? `${request.host}:${request.port}`;
+  const where = request.path ?? `('${request.host}', ${request.port})`;
   let timer: { cancel(): void } | null = null;
   let settled = false;
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CancelledError, RuntimeError, createConnection, createServer, sleep, type Server } from '@asyncio-ts/core';
+import { AF_INET, SOCK_STREAM, Socket } from '@asyncio-ts/selectors';
 import { shapes, useLoopGuard } from './fixtures/loop-guard.js';
 import { Echo, Recorder, errorOf, loopKinds, portOf } from './fixtures/protocols.js';
 import { onLoop } from './fixtures/transport-suite.js';
@@ -197,6 +198,23 @@ describe.each(loopKinds)('Server on $name', (kind) => {
     const errors = guard.takeErrors();
     expect(errors.map((context) => context.message)).toEqual(['Error on transport creation for incoming connection']);
     expect(errors[0]!.exception).toBe(failure);
+  });
+
+  it('listens on a bound socket passed as options.sock', async () => {
+    await onLoop(guard, kind, async (loop) => {
+      const sock = new Socket(AF_INET, SOCK_STREAM);
+      sock.bind(['127.0.0.1', 0]);
+      const [, port] = sock.getsockname() as [string, number];
+      const server = await createServer(loop, () => new Echo(), undefined, undefined, { sock });
+      expect(server.sockets[0]!.getsockname()).toEqual(['127.0.0.1', port]);
+      const [transport, client] = await createConnection(loop, () => new Recorder(), '127.0.0.1', port);
+      transport.write('via sock');
+      await client.waitForBytes(8);
+      transport.close();
+      await client.lost;
+      server.close();
+      await server.waitClosed();
+    });
   });
 
   it('listens on a Unix socket path', async () => {
