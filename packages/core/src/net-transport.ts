@@ -37,7 +37,7 @@ const EMPTY = Buffer.alloc(0);
 /** asyncio's constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES: warn from the fifth write after the connection was lost. */
 export const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 
-/** What a transport made by a server tells its server (asyncio's Server._attach/_detach). @internal */
+/** What a transport made by a server tells its server (asyncio's Server._attach/_detach). */
 export interface TransportOwner {
   attach(transport: FlowControlTransport): void;
   detach(transport: FlowControlTransport): void;

@@ -19,7 +19,6 @@ import type { Future } from './future.js';
 import type { Task } from './task.js';
 import type { Coroutine } from './coroutines.js';
 import type { FlowControlTransport } from './internal/flow-control.js';
-import type { TransportOwner } from './net-transport.js';
 
 /** A listening socket of a Server (asyncio's TransportSocket): its address and fd. */
 export interface ServerSocket {
@@ -77,7 +76,7 @@ export interface ServerListener {
  * const [host, port] = server.sockets[0].getsockname();
  * await using _ = server; // closes it and waits for it at the end of the block
  */
-export class Server implements TransportOwner {
+export class Server {
   readonly #loop: BaseEventLoop;
   #listeners: ServerListener[] | null;
   #activeCount = 0;

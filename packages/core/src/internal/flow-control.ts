@@ -18,7 +18,7 @@ import { describe } from './checks.js';
 /** asyncio's default high-water mark: 64 KiB; the low one is a quarter of it. */
 export const DEFAULT_HIGH_WATER = 64 * 1024;
 
-/** A Transport with asyncio's write flow control. @internal */
+/** A Transport with asyncio's write flow control (the base of NetTransport and SelectorTransport; not exported). */
 export abstract class FlowControlTransport extends Transport {
   /** The loop the transport's callbacks run on. @internal */
   protected readonly loop: BaseEventLoop;
