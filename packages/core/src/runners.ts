@@ -128,17 +128,20 @@ export class Runner {
 
 /**
  * Runs `main` on a new loop until it completes, then cancels the remaining
- * tasks and closes the loop; resolves to main's result.
+ * tasks and closes the loop; resolves to main's result. `options` are
+ * Runner's: `debug`, and `loopFactory` to run on another kind of loop (as
+ * Python 3.12's `asyncio.run(main, loop_factory=...)`).
  * @throws RuntimeError at once when a loop is already running (await main instead).
  * @example
  * await run(async () => { await sleep(1); return 'done'; });
+ * await run(main, { loopFactory: () => new SelectorEventLoop() });
  */
-export function run<T>(main: CoroutineLike<T>, options: { debug?: boolean } = {}): Promise<T> {
+export function run<T>(main: CoroutineLike<T>, options: RunnerOptions = {}): Promise<T> {
   checkMain(main);
   if (tryGetRunningLoop() !== null) {
     throw new RuntimeError('run() cannot be called from a running event loop; await the coroutine instead');
   }
-  const runner = new Runner(options.debug !== undefined ? { debug: options.debug } : {});
+  const runner = new Runner(options);
   return (async () => {
     try {
       return await runner.run(main);

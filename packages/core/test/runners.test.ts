@@ -395,6 +395,13 @@ describe('Runner', () => {
     current.close();
   });
 
+  it('run() runs main on the loop its loopFactory makes, and closes it after', async () => {
+    const made = guard.newLoop();
+    const seen = await run(async () => getRunningLoop(), { loopFactory: () => made });
+    expect(seen).toBe(made);
+    expect(made.isClosed()).toBe(true);
+  });
+
   it('sets debug mode on its loop when asked', async () => {
     await using runner = new Runner({ debug: true });
     expect(runner.getLoop().getDebug()).toBe(true);
