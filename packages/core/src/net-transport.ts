@@ -95,6 +95,8 @@ export class NetTransport extends FlowControlTransport {
     // Captured now, as asyncio's: a closed Node socket forgets its addresses.
     this.#extra.peername ??= socketAddress(socket.remoteAddress, socket.remotePort);
     this.#extra.sockname ??= socketAddress(socket.localAddress, socket.localPort);
+    // Small writes go out without waiting for the peer's ACK (asyncio's _set_nodelay).
+    if (socket.remotePort !== undefined) socket.setNoDelay(true);
     // Reading starts after connectionMade(), as in asyncio; until then Node
     // keeps what arrives in the socket's own buffer.
     socket.pause();
