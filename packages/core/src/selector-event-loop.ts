@@ -63,6 +63,13 @@ export class SelectorEventLoop extends BaseEventLoop {
   #sliceEnd = 0;
   /** Set when the self-pipe was written to: give Node a turn before the next iteration. */
   #nodeTurn = false;
+  /**
+   * True only for the first iteration of a pump that began as a macrotask:
+   * only then have all microtasks run, so only then may select() block. A
+   * chain of promises still settling would otherwise stall until an fd is
+   * ready or the wait times out.
+   */
+  #mayBlock = false;
   readonly #pumpInScope = () => this.scope.resource.runInAsyncScope(this.#pump, this);
   readonly #hops = new MicrotaskHops(this, this.#pumpInScope);
 
@@ -113,8 +120,12 @@ export class SelectorEventLoop extends BaseEventLoop {
     return this.#selector;
   }
 
-  /** Until the next timer is due, 0 when callbacks are ready; never longer than MAXIMUM_SELECT_TIMEOUT. */
+  /**
+   * Until the next timer is due, 0 when callbacks are ready; never longer
+   * than MAXIMUM_SELECT_TIMEOUT; 0 unless every microtask has run.
+   */
   protected override ioTimeout(): number {
+    if (!this.#mayBlock) return 0;
     return Math.min(this.nextTimeout(), MAXIMUM_SELECT_TIMEOUT);
   }
 
@@ -153,11 +164,15 @@ export class SelectorEventLoop extends BaseEventLoop {
     // The async functions that just resumed ran as part of the last
     // iteration: a stop() they made takes effect before another one.
     if (this.#hops.arrived() && this.stopping) return this.#finish();
-    if (this.#pumpState !== 'hopping') this.#sliceEnd = performance.now() + SLICE_MS;
+    let mayBlock = this.#pumpState === 'scheduled';
+    if (mayBlock) this.#sliceEnd = performance.now() + SLICE_MS;
     this.#pumpState = 'pumping';
     for (;;) {
       this.promiseWork = false;
+      this.#mayBlock = mayBlock;
+      mayBlock = false;
       this.runOnce();
+      this.#mayBlock = false;
       if (this.stopping) return this.#finish();
       const nodeTurn = this.#nodeTurn || performance.now() >= this.#sliceEnd;
       if (this.promiseWork) {
@@ -171,7 +186,9 @@ export class SelectorEventLoop extends BaseEventLoop {
         }
         return;
       }
-      if (nodeTurn) return this.#schedulePump();
+      // Nothing to run: wait in select() from a fresh macrotask, after every
+      // microtask (a foreign promise chain, say) has had its turn.
+      if (nodeTurn || this.nextTimeout() > 0) return this.#schedulePump();
     }
   }
 

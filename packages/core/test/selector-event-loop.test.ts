@@ -131,6 +131,32 @@ describe('SelectorEventLoop', () => {
     loop.close();
   });
 
+  it('lets a chain of foreign promises settle before it blocks in select()', async () => {
+    // A selector that notes each wait made while the chain was still settling.
+    let settling = false;
+    const waitsWhileSettling: number[] = [];
+    class WatchedSelector extends EpollSelector {
+      override select(timeout?: number | null) {
+        if (settling && timeout !== 0) waitsWhileSettling.push(timeout ?? Infinity);
+        return super.select(timeout);
+      }
+    }
+    const loop = guard.track(new SelectorEventLoop(new WatchedSelector()));
+    await loop.runUntilComplete(async () => {
+      for (let round = 0; round < 5; round++) {
+        settling = true;
+        // Far more microtask hops than the loop waits for between iterations.
+        let chain: Promise<number> = Promise.resolve(0);
+        for (let link = 0; link < 500; link++) chain = chain.then((value) => value + 1);
+        expect(await chain).toBe(500);
+        settling = false;
+        await sleep(0);
+      }
+    });
+    expect(waitsWhileSettling).toEqual([]);
+    loop.close();
+  });
+
   it('is woken by a worker\'s message, whose handler calls callSoonThreadsafe()', async () => {
     const loop = guard.track(new SelectorEventLoop());
     const started = performance.now();
