@@ -75,6 +75,8 @@ export abstract class BaseEventLoop implements HandleOwner {
   #resuming: Task<unknown>[] = [];
   /** The last task that stepped, for naming a slow callback in debug mode. */
   #steppedTask: Task<unknown> | null = null;
+  /** The iteration in which a task last stepped. */
+  #stepIteration = -1;
   /** The readers and writers, made on the first addReader()/addWriter(). */
   #io: IoRegistry | null = null;
   /** The same while it has fds registered, else null: runOnce()'s one check for I/O. */
@@ -104,6 +106,14 @@ export abstract class BaseEventLoop implements HandleOwner {
     this.#debug = options.debug ?? debugFromEnvironment();
   }
 
+  /**
+   * True when a task stepped in this iteration: a `then()` its step caused may
+   * still be on its way (a microtask later). @internal
+   */
+  steppedInIteration(): boolean {
+    return this.#stepIteration === this.iteration;
+  }
+
   /** The task whose step is running now, if any. @internal */
   get stepping(): Task<unknown> | null {
     return this.#stepping;
@@ -112,6 +122,7 @@ export abstract class BaseEventLoop implements HandleOwner {
   set stepping(task: Task<unknown> | null) {
     this.#stepping = task;
     if (task === null) return;
+    this.#stepIteration = this.iteration;
     if (this.#debug) this.#steppedTask = task;
     // A generator task's awaits come back through done callbacks; an async
     // function's body continues in microtasks that must run between iterations.

@@ -53,11 +53,23 @@ class CallbackListener implements DoneListener {
   }
 }
 
-/** A promise returned by then(): settled when the Future completes, with then()'s callbacks applied. */
+/** The callbacks given to then(), when the caller is not an `await`. */
+interface ThenCallbacks {
+  onFulfilled: ((value: never) => unknown) | null | undefined;
+  onRejected: ((reason: unknown) => unknown) | null | undefined;
+}
+
+/**
+ * A then() caller: `await future` in an async function (V8's resolving
+ * functions, no callbacks), or a promise then() returned, settled when the
+ * Future completes, with then()'s callbacks applied. Four fields and no
+ * private methods (each class with one costs every instance a field): there
+ * is one per pending `await`.
+ */
 class ThenListener implements DoneListener {
   constructor(
-    readonly onFulfilled: ((value: never) => unknown) | null | undefined,
-    readonly onRejected: ((reason: unknown) => unknown) | null | undefined,
+    /** then()'s callbacks; null for an `await` (the usual case). */
+    readonly callbacks: ThenCallbacks | null,
     readonly resolve: (value: unknown) => void,
     readonly reject: (reason: unknown) => void,
     /** The async-function task whose body awaits, if any: told once the outcome is on its way. */
@@ -82,17 +94,16 @@ class ThenListener implements DoneListener {
   wake(future: Future<unknown>, loop: BaseEventLoop): void {
     loop.promiseWork = true;
     const cancellation = this.task === null ? undefined : this.task.awaitedDone(future, true);
-    if (this.task !== null && loop.inCallbacks) {
-      // Woken by a callback of the iteration: resume a microtask later, so
-      // that a task whose step in this iteration awaited a done Future (its
-      // then() is called a microtask after the step) goes on first, as its
-      // step would have in asyncio.
-      this.#pending = future;
-      this.#cancellation = cancellation;
-      queueMicrotask(this.#settleLater);
+    if (this.task !== null && loop.inCallbacks && loop.steppedInIteration()) {
+      // Woken by a callback of an iteration in which a task stepped: resume
+      // a microtask later, so that a task whose step awaited a done Future
+      // (its then() is called a microtask after the step) goes on first, as
+      // its step would have in asyncio. With no step before it in the
+      // iteration there is no such then() to wait for: settle at once.
+      queueMicrotask(() => settleListener(this, future, cancellation));
       return;
     }
-    this.#settle(future, cancellation);
+    settleListener(this, future, cancellation);
   }
 
   /**
@@ -102,42 +113,42 @@ class ThenListener implements DoneListener {
   wakeAtOnce(future: Future<unknown>, loop: BaseEventLoop): void {
     loop.promiseWork = true;
     if (this.task !== null) this.task.awaitedDone(future, false);
-    this.#settle(future, undefined);
+    settleListener(this, future, undefined);
   }
-
-  #pending: Future<unknown> | null = null;
-  #cancellation: Error | undefined = undefined;
-  readonly #settleLater = () => this.#settle(this.#pending!, this.#cancellation);
 
   /** Rejects at once: the awaiting task may not await this Future. @internal */
   refuse(error: Error): void {
-    if (typeof this.onRejected !== 'function') this.reject(error);
-    else this.#apply(this.onRejected, error);
+    const onRejected = this.callbacks?.onRejected;
+    if (typeof onRejected !== 'function') this.reject(error);
+    else applyCallback(this, onRejected, error);
   }
+}
 
-  #settle(future: Future<unknown>, cancellation: Error | undefined): void {
-    let value: unknown;
-    try {
-      if (cancellation !== undefined) throw cancellation;
-      value = future.result();
-      // A Future whose result is itself (a task returning currentTask()) would
-      // be adopted by its own promise forever: reject, as a promise resolved
-      // with itself does.
-      if (value === future) throw new TypeError(`Chaining cycle detected: the result of ${future} is the Future itself`);
-    } catch (error) {
-      if (typeof this.onRejected !== 'function') return this.reject(error);
-      return this.#apply(this.onRejected, error);
-    }
-    if (typeof this.onFulfilled !== 'function') return this.resolve(value);
-    this.#apply(this.onFulfilled as (value: unknown) => unknown, value);
+/** Settles a then() caller with the Future's outcome (or `cancellation`), through its callbacks if any. */
+function settleListener(listener: ThenListener, future: Future<unknown>, cancellation: Error | undefined): void {
+  let value: unknown;
+  try {
+    if (cancellation !== undefined) throw cancellation;
+    value = future.result();
+    // A Future whose result is itself (a task returning currentTask()) would
+    // be adopted by its own promise forever: reject, as a promise resolved
+    // with itself does.
+    if (value === future) throw new TypeError(`Chaining cycle detected: the result of ${future} is the Future itself`);
+  } catch (error) {
+    const onRejected = listener.callbacks?.onRejected;
+    if (typeof onRejected !== 'function') return listener.reject(error);
+    return applyCallback(listener, onRejected, error);
   }
+  const onFulfilled = listener.callbacks?.onFulfilled;
+  if (typeof onFulfilled !== 'function') return listener.resolve(value);
+  applyCallback(listener, onFulfilled as (value: unknown) => unknown, value);
+}
 
-  #apply(callback: (value: unknown) => unknown, argument: unknown): void {
-    try {
-      this.resolve(callback(argument));
-    } catch (error) {
-      this.reject(error);
-    }
+function applyCallback(listener: ThenListener, callback: (value: unknown) => unknown, argument: unknown): void {
+  try {
+    listener.resolve(callback(argument));
+  } catch (error) {
+    listener.reject(error);
   }
 }
 
@@ -177,8 +188,17 @@ function parkResolvers(resolve: (value: unknown) => void, reject: (reason: unkno
 
 const futureMarker = Symbol.for('asyncio-ts.future');
 
-const HAS_EXCEPTION = 1;
-const UNRETRIEVED = 2;
+// A Future's state and flags in one small integer (tasks come by the 100,000).
+const PENDING = 0;
+const CANCELLED = 1;
+const FINISHED = 2;
+const STATE = 3;
+const HAS_EXCEPTION = 4;
+const UNRETRIEVED = 8;
+const STATE_NAMES: readonly FutureState[] = ['pending', 'cancelled', 'finished'];
+
+/** Where each Future was created, in debug mode only: kept apart so that Futures stay small. */
+const sourceTracebacks = new WeakMap<Future<unknown>, string>();
 
 /** What a Future needs of an async-function task that awaits it (see Task). */
 interface AwaitingTask {
@@ -195,22 +215,27 @@ export function isFuture(value: unknown): value is Future<unknown> {
 
 export class Future<T = unknown> implements PromiseLike<T> {
   declare readonly [futureMarker]: true;
-  #state: FutureState = 'pending';
+  // Five fields: every Task, sleep() and waiter is a Future, and a loop can
+  // hold a 100,000 of them at once.
+  /** The state (PENDING, CANCELLED, FINISHED) | HAS_EXCEPTION | UNRETRIEVED. */
+  #bits = PENDING;
+  /** The result, or the exception when HAS_EXCEPTION is set. */
   #result: T | undefined = undefined;
-  /** HAS_EXCEPTION | UNRETRIEVED; the exception itself is kept in #result. */
-  #flags = 0;
   /** Who waits: none, one listener, or several (most Futures have exactly one). */
   #listeners: DoneListener | DoneListener[] | null = null;
-  #iterator: FutureIterator<T> | null = null;
   readonly #loop: BaseEventLoop;
   /** The message given to cancel(), and the CancelledError that cancelled a Task (rarely set: one field for both). */
   #cancellation: { message: string | undefined; error: CancelledError | null } | null = null;
-  /** Where the Future was created, in debug mode. @internal */
-  sourceTraceback: string | undefined;
 
-  constructor(options: FutureOptions = {}) {
-    this.#loop = options.loop ?? captureLoop('Future');
-    if (this.#loop.getDebug()) this.sourceTraceback = new Error().stack;
+  constructor(options?: FutureOptions) {
+    const loop = options?.loop ?? captureLoop('Future');
+    this.#loop = loop;
+    if (loop.getDebug()) sourceTracebacks.set(this as Future<unknown>, new Error().stack ?? '');
+  }
+
+  /** Where the Future was created, in debug mode. @internal */
+  get sourceTraceback(): string | undefined {
+    return sourceTracebacks.get(this as Future<unknown>);
   }
 
   /** The loop this Future belongs to. */
@@ -220,17 +245,17 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** True when the Future has a result or an exception, or was cancelled. */
   done(): boolean {
-    return this.#state !== 'pending';
+    return this.#bits !== PENDING;
   }
 
   /** True when the Future was cancelled. */
   cancelled(): boolean {
-    return this.#state === 'cancelled';
+    return (this.#bits & STATE) === CANCELLED;
   }
 
   /** The state as a string: 'pending', 'cancelled' or 'finished'. */
   get state(): FutureState {
-    return this.#state;
+    return STATE_NAMES[this.#bits & STATE]!;
   }
 
   /**
@@ -238,13 +263,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * @throws CancelledError when cancelled; InvalidStateError when not done yet.
    */
   result(): T {
-    if (this.#state === 'cancelled') throw this.makeCancelledError();
-    if (this.#state === 'pending') throw new InvalidStateError('Result is not ready.');
-    if ((this.#flags & HAS_EXCEPTION) !== 0) {
-      this.#markRetrieved();
-      throw this.#result;
-    }
-    return this.#result as T;
+    const bits = this.#bits;
+    if (bits === FINISHED) return this.#result as T;
+    if (bits === PENDING) throw new InvalidStateError('Result is not ready.');
+    if (bits === CANCELLED) throw this.makeCancelledError();
+    Future.#markRetrieved(this);
+    throw this.#result;
   }
 
   /**
@@ -252,10 +276,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * @throws CancelledError when cancelled; InvalidStateError when not done yet.
    */
   exception(): unknown {
-    if (this.#state === 'cancelled') throw this.makeCancelledError();
-    if (this.#state === 'pending') throw new InvalidStateError('Exception is not set.');
-    this.#markRetrieved();
-    return (this.#flags & HAS_EXCEPTION) !== 0 ? this.#result : null;
+    const bits = this.#bits;
+    if (bits === CANCELLED) throw this.makeCancelledError();
+    if (bits === PENDING) throw new InvalidStateError('Exception is not set.');
+    Future.#markRetrieved(this);
+    return (bits & HAS_EXCEPTION) !== 0 ? this.#result : null;
   }
 
   /**
@@ -263,9 +288,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * @throws InvalidStateError when the Future is already done.
    */
   setResult(result: T): void {
-    if (this.#state !== 'pending') throw this.#notPending('setResult');
+    if (this.#bits !== PENDING) throw Future.#notPending(this, 'setResult');
     this.#result = result;
-    this.#state = 'finished';
+    this.#bits = FINISHED;
     this.scheduleCallbacks();
   }
 
@@ -275,13 +300,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * @throws InvalidStateError when the Future is already done.
    */
   setException(exception: unknown): void {
-    if (this.#state !== 'pending') throw this.#notPending('setException');
+    if (this.#bits !== PENDING) throw Future.#notPending(this, 'setException');
     if (typeof exception === 'function' && exception.prototype instanceof Error) {
       exception = new (exception as new () => Error)();
     }
     this.#result = exception as T;
-    this.#flags = HAS_EXCEPTION | UNRETRIEVED;
-    this.#state = 'finished';
+    this.#bits = FINISHED | HAS_EXCEPTION | UNRETRIEVED;
     reportNeverRetrieved(this, this.#loop, exception);
     this.scheduleCallbacks();
   }
@@ -291,9 +315,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * @returns false when the Future was already done.
    */
   cancel(message?: string): boolean {
-    this.#markRetrieved();
-    if (this.#state !== 'pending') return false;
-    this.#state = 'cancelled';
+    Future.#markRetrieved(this);
+    if (this.#bits !== PENDING) return false;
+    this.#bits = CANCELLED;
     if (message !== undefined) this.#cancellation = { message, error: this.#cancellation?.error ?? null };
     this.scheduleCallbacks();
     return true;
@@ -331,7 +355,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** Registers a listener; one added to a done Future is told at once. @internal */
   addListener(listener: DoneListener): void {
-    if (this.#state !== 'pending') {
+    if (this.#bits !== PENDING) {
       // Awaiting a done Future does not suspend, as in asyncio.
       if (listener instanceof ThenListener) listener.wakeAtOnce(this as Future<unknown>, this.#loop);
       else listener.futureDone(this as Future<unknown>, this.#loop);
@@ -363,7 +387,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
     // A task may not await itself, nor a Future of another loop.
     const task = taskStorage.getStore() as AwaitingTask | undefined;
     const awaiting = task?.noteAwaiting !== undefined ? task : null;
-    const listener = new ThenListener(onFulfilled as (value: never) => unknown, onRejected, resolve, reject, awaiting);
+    const callbacks = onFulfilled == null && onRejected == null ? null : { onFulfilled: onFulfilled as (value: never) => unknown, onRejected };
+    const listener = new ThenListener(callbacks, resolve, reject, awaiting);
     const refusal = awaiting?.noteAwaiting!(this as Future<unknown>) ?? null;
     if (refusal !== null) listener.refuse(refusal);
     else this.addListener(listener);
@@ -372,7 +397,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** Makes `yield* future` work in a generator coroutine. */
   [Symbol.iterator](): Iterator<unknown, T, unknown> {
-    return (this.#iterator ??= new FutureIterator(this));
+    return new FutureIterator(this);
   }
 
   /** True when awaiting code should resume in the iteration this Future completes in. @internal */
@@ -417,17 +442,18 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** Marks the exception as seen, so it is not reported when collected. @internal */
   protected markRetrieved(): void {
-    this.#markRetrieved();
+    Future.#markRetrieved(this);
   }
 
-  #markRetrieved(): void {
-    if ((this.#flags & UNRETRIEVED) === 0) return;
-    this.#flags &= ~UNRETRIEVED;
-    forgetNeverRetrieved(this);
+  // Static: a private instance method would cost every Future a field (V8's brand).
+  static #markRetrieved(future: Future<unknown>): void {
+    if ((future.#bits & UNRETRIEVED) === 0) return;
+    future.#bits &= ~UNRETRIEVED;
+    forgetNeverRetrieved(future);
   }
 
-  #notPending(method: string): InvalidStateError {
-    return new InvalidStateError(`${method}() on a ${this.#state} Future: ${this}; a Future's outcome can be set once, while it is pending`);
+  static #notPending(future: Future<unknown>, method: string): InvalidStateError {
+    return new InvalidStateError(`${method}() on a ${future.state} Future: ${future}; a Future's outcome can be set once, while it is pending`);
   }
 
   /** `<Future pending>`, `<Future finished result=1>`, ... */
@@ -437,10 +463,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** @internal */
   describeState(): string {
-    const parts: string[] = [this.#state];
-    if (this.#state === 'finished') {
+    const parts: string[] = [this.state];
+    if ((this.#bits & STATE) === FINISHED) {
       const result = (this.#result as unknown) === this ? '<itself>' : describe(this.#result);
-      parts.push((this.#flags & HAS_EXCEPTION) !== 0 ? `exception=${describeError(this.#result)}` : `result=${result}`);
+      parts.push((this.#bits & HAS_EXCEPTION) !== 0 ? `exception=${describeError(this.#result)}` : `result=${result}`);
     }
     const listeners = this.#listeners;
     const waiting = listeners === null ? 0 : Array.isArray(listeners) ? listeners.length : 1;
@@ -461,7 +487,7 @@ function describeError(error: unknown): string {
 }
 
 /**
- * The iterator behind `yield* future`, one per Future and stateless: it yields
+ * The iterator behind `yield* future`, one per `yield*` and stateless: it yields
  * while the Future is pending (a task resumes only once it is done), then
  * returns the result or throws.
  */

@@ -20,6 +20,8 @@ const WATCHED = 4;
 
 /** The result a bare yield gives `yield*`: shared, since nothing writes to it. */
 const BARE_YIELD: IteratorResult<unknown, never> = Object.freeze({ done: false, value: undefined });
+/** The result `yield* sleep(0)` returns with (no result given): shared, as BARE_YIELD. */
+const DONE_UNDEFINED: IteratorResult<unknown, never> = Object.freeze({ done: true, value: undefined as never });
 
 /**
  * The Future sleep() returns; cancelling it cancels its timer.
@@ -57,25 +59,28 @@ export class SleepFuture<T> extends Future<T> implements Iterator<unknown, T, un
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    this.#observed();
-    this.#scheduleCompletion();
+    SleepFuture.#observed(this);
+    SleepFuture.#scheduleCompletion(this);
     return super.then(onFulfilled, onRejected);
   }
 
   /** @internal */
   override addListener(listener: Parameters<Future<T>['addListener']>[0]): void {
-    this.#scheduleCompletion();
+    SleepFuture.#scheduleCompletion(this);
     super.addListener(listener);
   }
 
   override [Symbol.iterator](): this {
-    this.#observed();
+    SleepFuture.#observed(this);
     return this;
   }
 
   /** `yield* sleep(d)`: the Future while pending (sleep(0): a bare yield), then the result. */
   next(): IteratorResult<unknown, T> {
-    if (this.done()) return { done: true, value: this.result() };
+    if (this.done()) {
+      const value = this.result();
+      return value === undefined ? DONE_UNDEFINED : { done: true, value };
+    }
     if (this.#delay > 0) return { done: false, value: this };
     if ((this.#flags & YIELDED) === 0) {
       this.#flags |= YIELDED;
@@ -83,7 +88,7 @@ export class SleepFuture<T> extends Future<T> implements Iterator<unknown, T, un
     }
     // The task stepped again: the iteration asyncio's bare yield takes is over.
     this.setResult(this.#value);
-    return { done: true, value: this.#value };
+    return this.#value === undefined ? DONE_UNDEFINED : { done: true, value: this.#value };
   }
 
   /** An error thrown into the generator at this `yield*` surfaces there. */
@@ -103,17 +108,18 @@ export class SleepFuture<T> extends Future<T> implements Iterator<unknown, T, un
     return this.#delay <= 0;
   }
 
+  // Static: a private instance method would cost every sleep() a field (V8's brand).
   /** sleep(0) completes on the next iteration, once something waits for it. */
-  #scheduleCompletion(): void {
-    if (this.#delay > 0 || (this.#flags & SCHEDULED) !== 0 || this.done()) return;
-    this.#flags |= SCHEDULED;
-    this.getLoop().scheduleSoon(settleSleep, null, this, this.#value);
+  static #scheduleCompletion(future: SleepFuture<unknown>): void {
+    if (future.#delay > 0 || (future.#flags & SCHEDULED) !== 0 || future.done()) return;
+    future.#flags |= SCHEDULED;
+    future.getLoop().scheduleSoon(settleSleep, null, future, future.#value);
   }
 
-  #observed(): void {
-    if ((this.#flags & WATCHED) === 0) return;
-    this.#flags &= ~WATCHED;
-    neverAwaited.forget(this);
+  static #observed(future: SleepFuture<unknown>): void {
+    if ((future.#flags & WATCHED) === 0) return;
+    future.#flags &= ~WATCHED;
+    neverAwaited.forget(future);
   }
 
   override toString(): string {

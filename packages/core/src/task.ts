@@ -36,14 +36,14 @@ const MUST_CANCEL = 2;
 const CANCEL_AFTER_STEP = 4;
 const QUIET_IF_DESTROYED = 8;
 
+/** What few tasks need: kept out of the Task, which must stay small. */
 interface RareTaskState {
+  /** In a generator task, the loop Future its async body awaits now. */
   bodyWaiter: Future<unknown> | null;
   cancelMessage: string | undefined;
   abort: AbortController | null;
-}
-
-function newRareState(): RareTaskState {
-  return { bodyWaiter: null, cancelMessage: undefined, abort: null };
+  /** How many cancel() calls uncancel() has not taken back. */
+  cancelsRequested: number;
 }
 
 let taskNameCounter = 0;
@@ -54,7 +54,7 @@ export class Task<T = unknown> extends Future<T> {
   #generator: Coroutine<T> | null = null;
   /** STARTED | MUST_CANCEL | CANCEL_AFTER_STEP | QUIET_IF_DESTROYED: booleans in one field (tasks come by the 100,000). */
   #flags = 0;
-  /** What few tasks need: a body waiter, a cancel message, an AbortController. */
+  /** What few tasks need: a body waiter, a cancel message, an AbortController, a count of cancel requests. */
   #rare: RareTaskState | null = null;
   /** The name, or the number N of the default name `Task-N` (a string is made only when asked). */
   #name: string | number;
@@ -71,60 +71,24 @@ export class Task<T = unknown> extends Future<T> {
    * a later callback of that iteration came, in asyncio, after the step.
    */
   #asyncStepIteration = -1;
-  #cancelsRequested = 0;
   readonly #context: ContextRunner | null;
 
-  #flag(bit: number): boolean {
-    return (this.#flags & bit) !== 0;
+  // No private methods or accessors: each class with one costs every
+  // instance a field (V8's brand check); static ones cost nothing.
+  static #rareOf(task: Task<unknown>): RareTaskState {
+    return (task.#rare ??= { bodyWaiter: null, cancelMessage: undefined, abort: null, cancelsRequested: 0 });
   }
 
-  #setFlag(bit: number, on: boolean): void {
-    this.#flags = on ? this.#flags | bit : this.#flags & ~bit;
+  static #cancelMessage(task: Task<unknown>): string | undefined {
+    return task.#rare?.cancelMessage;
   }
 
-  get #started(): boolean {
-    return this.#flag(STARTED);
+  static #cancelsRequested(task: Task<unknown>): number {
+    return task.#rare?.cancelsRequested ?? 0;
   }
-  set #started(on: boolean) {
-    this.#setFlag(STARTED, on);
-  }
-  get #mustCancel(): boolean {
-    return this.#flag(MUST_CANCEL);
-  }
-  set #mustCancel(on: boolean) {
-    this.#setFlag(MUST_CANCEL, on);
-  }
-  /** cancel() came during the async step: it applies only if the step ends suspended. */
-  get #cancelAfterStep(): boolean {
-    return this.#flag(CANCEL_AFTER_STEP);
-  }
-  set #cancelAfterStep(on: boolean) {
-    this.#setFlag(CANCEL_AFTER_STEP, on);
-  }
-  get #logDestroyPending(): boolean {
-    return !this.#flag(QUIET_IF_DESTROYED);
-  }
-  set #logDestroyPending(on: boolean) {
-    this.#setFlag(QUIET_IF_DESTROYED, !on);
-  }
-  /** In a generator task, the loop Future its async body awaits now. */
-  get #bodyWaiter(): Future<unknown> | null {
-    return this.#rare?.bodyWaiter ?? null;
-  }
-  set #bodyWaiter(future: Future<unknown> | null) {
-    if (future !== null || this.#rare !== null) (this.#rare ??= newRareState()).bodyWaiter = future;
-  }
-  get #cancelMessage(): string | undefined {
-    return this.#rare?.cancelMessage;
-  }
-  set #cancelMessage(message: string | undefined) {
-    if (message !== undefined || this.#rare !== null) (this.#rare ??= newRareState()).cancelMessage = message;
-  }
-  get #abort(): AbortController | null {
-    return this.#rare?.abort ?? null;
-  }
-  set #abort(controller: AbortController | null) {
-    if (controller !== null || this.#rare !== null) (this.#rare ??= newRareState()).abort = controller;
+
+  static #setBodyWaiter(task: Task<unknown>, future: Future<unknown> | null): void {
+    if (future !== null || task.#rare !== null) Task.#rareOf(task).bodyWaiter = future;
   }
 
   constructor(coro: CoroutineLike<T>, options: TaskOptions = {}) {
@@ -161,7 +125,7 @@ export class Task<T = unknown> extends Future<T> {
 
   /** How many cancellation requests are pending (cancel() calls not undone by uncancel()). */
   cancelling(): number {
-    return this.#cancelsRequested;
+    return Task.#cancelsRequested(this);
   }
 
   /**
@@ -169,14 +133,14 @@ export class Task<T = unknown> extends Future<T> {
    * pending cancellation is dropped and `signal` is renewed.
    */
   uncancel(): number {
-    if (this.#cancelsRequested > 0) {
-      this.#cancelsRequested--;
-      if (this.#cancelsRequested === 0) {
-        this.#mustCancel = false;
-        if (this.#abort?.signal.aborted) this.#abort = null;
-      }
+    const rare = this.#rare;
+    if (rare === null || rare.cancelsRequested === 0) return 0;
+    rare.cancelsRequested--;
+    if (rare.cancelsRequested === 0) {
+      this.#flags &= ~MUST_CANCEL;
+      if (rare.abort?.signal.aborted) rare.abort = null;
     }
-    return this.#cancelsRequested;
+    return rare.cancelsRequested;
   }
 
   /**
@@ -187,24 +151,25 @@ export class Task<T = unknown> extends Future<T> {
   override cancel(message?: string): boolean {
     this.markRetrieved();
     if (this.done()) return false;
-    this.#cancelsRequested++;
-    if (this.#abort !== null && !this.#abort.signal.aborted) this.#abort.abort(new CancelledError(message));
+    const rare = Task.#rareOf(this);
+    rare.cancelsRequested++;
+    if (rare.abort !== null && !rare.abort.signal.aborted) rare.abort.abort(new CancelledError(message));
     if (this.#waiter !== null && this.#waiter.cancel(message)) {
       // The waiter's cancellation wakes the task with CancelledError.
       return true;
     }
     // Awaiting an async body (which refuses to be cancelled from outside):
     // cancel what the body awaits, so the body sees the CancelledError.
-    const bodyWaiter = this.#bodyWaiter;
+    const bodyWaiter = rare.bodyWaiter;
     if (bodyWaiter !== null && this.#waiter instanceof BodyFuture && bodyWaiter.cancel(message)) {
-      this.#bodyWaiter = null;
+      rare.bodyWaiter = null;
       return true;
     }
-    this.#mustCancel = true;
-    this.#cancelMessage = message;
+    rare.cancelMessage = message;
     // From outside the task (not its own body cancelling itself).
-    this.#cancelAfterStep =
-      this.#generator === null && this.#asyncStepIteration === this.getLoop().iteration && taskStorage.getStore() !== this;
+    const afterStep = this.#generator === null && this.#asyncStepIteration === this.getLoop().iteration && taskStorage.getStore() !== this;
+    this.#flags = (this.#flags | MUST_CANCEL) & ~CANCEL_AFTER_STEP;
+    if (afterStep) this.#flags |= CANCEL_AFTER_STEP;
     return true;
   }
 
@@ -215,11 +180,12 @@ export class Task<T = unknown> extends Future<T> {
    * const response = await fetch(url, { signal: currentTask()!.signal });
    */
   get signal(): AbortSignal {
-    if (this.#abort === null) {
-      this.#abort = new AbortController();
-      if (this.#cancelsRequested > 0) this.#abort.abort(new CancelledError(this.#cancelMessage));
+    const rare = Task.#rareOf(this);
+    if (rare.abort === null) {
+      rare.abort = new AbortController();
+      if (rare.cancelsRequested > 0) rare.abort.abort(new CancelledError(rare.cancelMessage));
     }
-    return this.#abort.signal;
+    return rare.abort.signal;
   }
 
   /** Tasks are completed by their coroutine only. @throws RuntimeError */
@@ -246,12 +212,12 @@ export class Task<T = unknown> extends Future<T> {
   /** One step: resume the coroutine with a value or an error (asyncio's __step). @internal */
   step(error?: unknown, hasError = false, value?: unknown): void {
     if (this.done()) throw new InvalidStateError(`step(): already done: ${this}`);
-    if (this.#mustCancel) {
+    if ((this.#flags & MUST_CANCEL) !== 0) {
       if (!CancelledError.isInstance(error)) {
-        error = new CancelledError(this.#cancelMessage);
+        error = new CancelledError(Task.#cancelMessage(this));
         hasError = true;
       }
-      this.#mustCancel = false;
+      this.#flags &= ~MUST_CANCEL;
     }
     this.#waiter = null;
     const loop = this.getLoop();
@@ -271,44 +237,45 @@ export class Task<T = unknown> extends Future<T> {
 
   /** The body of a step, run with the task as the async context's task. @internal */
   runStep(error: unknown, hasError: boolean, value: unknown): void {
-    if (this.#generator === null) {
-      this.#start(error, hasError);
+    const generator = this.#generator;
+    if (generator === null) {
+      Task.#start(this, error, hasError);
       return;
     }
     let result: IteratorResult<unknown, T>;
     try {
-      result = hasError ? this.#generator.throw(error) : this.#generator.next(value);
+      result = hasError ? generator.throw(error) : generator.next(value);
     } catch (thrown) {
-      this.#finishWithError(thrown);
+      Task.#finishWithError(this, thrown);
       return;
     }
-    if (result.done) this.#finishWithResult(result.value);
-    else this.#awaitYielded(result.value);
+    if (result.done) Task.#finishWithResult(this, result.value);
+    else Task.#awaitYielded(this, result.value);
   }
 
   /** The first step of a task made from a function or a promise. */
-  #start(error: unknown, hasError: boolean): void {
-    this.#asyncStepIteration = this.getLoop().iteration;
-    if (this.#started) throw new InvalidStateError(`step(): ${this} already started its body`);
-    this.#started = true;
-    let body: unknown = this.#coro;
+  static #start(task: Task<unknown>, error: unknown, hasError: boolean): void {
+    task.#asyncStepIteration = task.getLoop().iteration;
+    if ((task.#flags & STARTED) !== 0) throw new InvalidStateError(`step(): ${task} already started its body`);
+    task.#flags |= STARTED;
+    let body: unknown = task.#coro;
     if (hasError) {
       // Cancelled before it started: the body never runs (a promise already
       // running cannot be stopped; its outcome is ignored).
       if (isThenable(body)) Promise.resolve(body).catch(() => undefined);
-      this.#finishWithError(error);
+      Task.#finishWithError(task, error);
       return;
     }
     if (typeof body === 'function') {
       try {
         body = (body as () => unknown)();
       } catch (thrown) {
-        this.#finishWithError(thrown);
+        Task.#finishWithError(task, thrown);
         return;
       }
       if (isGenerator(body)) {
-        this.#generator = body as Coroutine<T>;
-        this.runStep(undefined, false, undefined);
+        task.#generator = body as Coroutine<unknown>;
+        task.runStep(undefined, false, undefined);
         return;
       }
     }
@@ -316,85 +283,94 @@ export class Task<T = unknown> extends Future<T> {
       // The body's first `await` of a Future registers in a microtask (V8's
       // thenable job): let microtasks run before the next iteration, or that
       // Future could complete unheard and the body resume iterations late.
-      this.getLoop().promiseWork = true;
-      (body as PromiseLike<T>).then(
-        (value) => this.#promiseSettled(false, value),
-        (thrown) => this.#promiseSettled(true, thrown),
-      );
+      task.getLoop().promiseWork = true;
+      // Bound functions: smaller than two closures and their context, and a
+      // pending async-function task holds them until its body ends.
+      (body as PromiseLike<unknown>).then(Task.#bodyFulfilled.bind(task), Task.#bodyRejected.bind(task));
       return;
     }
-    this.#finishWithResult(body as T);
+    Task.#finishWithResult(task, body);
   }
+
+  static readonly #bodyFulfilled = function (this: Task<unknown>, value: unknown): void {
+    Task.#promiseSettled(this, false, value);
+  };
+
+  static readonly #bodyRejected = function (this: Task<unknown>, error: unknown): void {
+    Task.#promiseSettled(this, true, error);
+  };
 
   /** An async-function body settled: in a microtask, outside the loop's callbacks. */
-  #promiseSettled(failed: boolean, outcome: unknown): void {
-    if (this.done()) return;
-    this.#waiter = null;
-    if (failed) this.#finishWithError(outcome);
-    else this.#finishWithResult(outcome as T);
+  static #promiseSettled(task: Task<unknown>, failed: boolean, outcome: unknown): void {
+    if (task.done()) return;
+    task.#waiter = null;
+    if (failed) Task.#finishWithError(task, outcome);
+    else Task.#finishWithResult(task, outcome);
   }
 
-  #finishWithResult(value: T): void {
-    if (this.#mustCancel && this.#cancelAfterStep && this.#asyncStepIteration === this.getLoop().iteration) {
+  static #finishWithResult(task: Task<unknown>, value: unknown): void {
+    const flags = task.#flags;
+    if ((flags & MUST_CANCEL) !== 0 && (flags & CANCEL_AFTER_STEP) !== 0 && task.#asyncStepIteration === task.getLoop().iteration) {
       // The body finished within the step the cancel() came after: in asyncio
       // the task was done before it, and the request found nothing to cancel.
-      this.#mustCancel = false;
-      this.#cancelsRequested = Math.max(0, this.#cancelsRequested - 1);
+      task.#flags &= ~MUST_CANCEL;
+      const rare = Task.#rareOf(task);
+      rare.cancelsRequested = Math.max(0, rare.cancelsRequested - 1);
     }
-    if (this.#mustCancel) {
+    if ((task.#flags & MUST_CANCEL) !== 0) {
       // cancel() came during the last step: the task ends cancelled.
-      this.#mustCancel = false;
-      super.cancel(this.#cancelMessage);
+      task.#flags &= ~MUST_CANCEL;
+      Future.prototype.cancel.call(task, Task.#cancelMessage(task));
     } else {
-      super.setResult(value);
+      Future.prototype.setResult.call(task, value);
     }
   }
 
-  #finishWithError(error: unknown): void {
+  static #finishWithError(task: Task<unknown>, error: unknown): void {
     if (CancelledError.isInstance(error)) {
-      this.setCancelledError(error as CancelledError, undefined);
-      super.cancel();
+      task.setCancelledError(error as CancelledError, undefined);
+      Future.prototype.cancel.call(task);
     } else {
-      super.setException(error);
+      Future.prototype.setException.call(task, error);
     }
   }
 
   /** The coroutine yielded: wait for what it yielded (asyncio's _asyncio_future_blocking dance). */
-  #awaitYielded(yielded: unknown): void {
-    const loop = this.getLoop();
+  static #awaitYielded(task: Task<unknown>, yielded: unknown): void {
+    const loop = task.getLoop();
     if (yielded === undefined || yielded === null) {
       // A bare yield: give the other callbacks one iteration, as sleep(0).
-      loop.scheduleSoonIn(this.#context, stepTask, null, this);
+      loop.scheduleSoonIn(task.#context, stepTask, null, task);
       return;
     }
     let future: Future<unknown>;
     if (isFuture(yielded)) {
       future = yielded;
     } else if (isGenerator(yielded)) {
-      this.#stepWithError(new RuntimeError(`yield was used instead of yield* for generator in task ${this} with ${describe(yielded)}`));
+      Task.#stepWithError(task, new RuntimeError(`yield was used instead of yield* for generator in task ${task} with ${describe(yielded)}`));
       return;
     } else if (isThenable(yielded)) {
       future = loop.createFuture();
       settleFromPromise(future, yielded);
     } else {
-      this.#stepWithError(new RuntimeError(`Task got bad yield: ${describe(yielded)}; yield* a Future, or yield a promise`));
+      Task.#stepWithError(task, new RuntimeError(`Task got bad yield: ${describe(yielded)}; yield* a Future, or yield a promise`));
       return;
     }
     if (future.getLoop() !== loop) {
-      this.#stepWithError(new RuntimeError(`Task ${this} got Future ${future} attached to a different loop`));
+      Task.#stepWithError(task, new RuntimeError(`Task ${task} got Future ${future} attached to a different loop`));
       return;
     }
-    if (future === (this as Future<unknown>)) {
-      this.#stepWithError(new RuntimeError(`Task cannot await on itself: ${this}`));
+    if (future === task) {
+      Task.#stepWithError(task, new RuntimeError(`Task cannot await on itself: ${task}`));
       return;
     }
-    future.addListener(this as unknown as Task<unknown>);
-    this.#waiter = future;
-    if (this.#mustCancel && future.cancel(this.#cancelMessage)) this.#mustCancel = false;
+    future.addListener(task);
+    task.#waiter = future;
+    if ((task.#flags & MUST_CANCEL) !== 0 && future.cancel(Task.#cancelMessage(task))) task.#flags &= ~MUST_CANCEL;
   }
 
-  #stepWithError(error: Error): void {
-    this.getLoop().scheduleSoonIn(this.#context, stepTaskWithError, null, this, error);
+  static #stepWithError(task: Task<unknown>, error: Error): void {
+    task.getLoop().scheduleSoonIn(task.#context, stepTaskWithError, null, task, error);
   }
 
   /** The Future this task awaits is done: schedule the wake-up, in the task's context. @internal */
@@ -426,9 +402,9 @@ export class Task<T = unknown> extends Future<T> {
     if (this.done()) return null;
     if (future === (this as Future<unknown>)) return new RuntimeError(`Task cannot await on itself: ${this}`);
     if (future.getLoop() !== this.getLoop()) return new RuntimeError(`Task ${this} got Future ${future} attached to a different loop`);
-    if (this.#generator !== null) this.#bodyWaiter = future;
+    if (this.#generator !== null) Task.#setBodyWaiter(this, future);
     else this.#waiter = future;
-    if (this.#mustCancel && future.cancel(this.#cancelMessage)) this.#mustCancel = false;
+    if ((this.#flags & MUST_CANCEL) !== 0 && future.cancel(Task.#cancelMessage(this))) this.#flags &= ~MUST_CANCEL;
     return null;
   }
 
@@ -441,12 +417,12 @@ export class Task<T = unknown> extends Future<T> {
   awaitedDone(future: Future<unknown>, suspended: boolean): Error | undefined {
     this.getLoop().noteResuming(this as unknown as Task<unknown>);
     if (this.#waiter === future) this.#waiter = null;
-    if (this.#bodyWaiter === future) this.#bodyWaiter = null;
+    if (this.#rare !== null && this.#rare.bodyWaiter === future) this.#rare.bodyWaiter = null;
     if (suspended) this.#asyncStepIteration = this.getLoop().iteration;
-    if (!suspended || !this.#mustCancel || this.done()) return undefined;
-    this.#mustCancel = false;
+    if (!suspended || (this.#flags & MUST_CANCEL) === 0 || this.done()) return undefined;
+    this.#flags &= ~MUST_CANCEL;
     if (future.cancelled()) return undefined;
-    return new CancelledError(this.#cancelMessage);
+    return new CancelledError(Task.#cancelMessage(this));
   }
 
 
@@ -458,12 +434,12 @@ export class Task<T = unknown> extends Future<T> {
 
   /** The loop closed while this task was pending: warn if it is collected so. @internal */
   watchDestroyPending(): void {
-    if (this.#logDestroyPending && !this.done()) watchDestroyedPending(this, this.getLoop());
+    if ((this.#flags & QUIET_IF_DESTROYED) === 0 && !this.done()) watchDestroyedPending(this, this.getLoop());
   }
 
   /** Whether collecting this task while pending is reported (asyncio's _log_destroy_pending). @internal */
   set logDestroyPending(value: boolean) {
-    this.#logDestroyPending = value;
+    this.#flags = value ? this.#flags & ~QUIET_IF_DESTROYED : this.#flags | QUIET_IF_DESTROYED;
   }
 
   /** The Future this task awaits now, if any (for dumps). @internal */
