@@ -22,59 +22,25 @@
  */
 import type { Socket as NodeSocket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { inspect } from 'node:util';
 import { OSError } from '@asyncio-ts/selectors';
 import type { BaseEventLoop } from './base-event-loop.js';
 import { RuntimeError } from './errors.js';
-import type { Future } from './future.js';
 import { describe } from './internal/checks.js';
-import { FlowControlTransport } from './internal/flow-control.js';
+import { LOG_THRESHOLD_FOR_CONNLOST_WRITES, StreamTransport, type StreamTransportOptions } from './internal/stream-transport.js';
 import { logger } from './logger.js';
-import type { BaseProtocol, BufferedProtocol, Protocol, StreamProtocol } from './protocols.js';
+import type { BufferedProtocol, Protocol, StreamProtocol } from './protocols.js';
 
 const EMPTY = Buffer.alloc(0);
-
-/** asyncio's constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES: warn from the fifth write after the connection was lost. */
-export const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
-
-/** What a transport made by a server tells its server (asyncio's Server._attach/_detach). */
-export interface TransportOwner {
-  attach(transport: FlowControlTransport): void;
-  detach(transport: FlowControlTransport): void;
-}
-
-/** How a NetTransport is made. @internal */
-export interface NetTransportOptions {
-  /** Completed (on a later iteration) once connectionMade() was called. */
-  waiter?: Future<void> | null;
-  /** The server that accepted the connection. */
-  server?: TransportOwner | null;
-  /** Extra info known up front (e.g. 'sslcontext'). */
-  extra?: Record<string, unknown>;
-}
 
 /**
  * A stream transport over a Node socket, for the hosted EventLoop. Made by
  * createConnection() and createServer(); not constructed by users.
  */
-export class NetTransport extends FlowControlTransport {
+export class NetTransport extends StreamTransport {
   #socket: NodeSocket | null;
-  #protocol: StreamProtocol;
-  #buffered = false;
-  #server: TransportOwner | null;
-  readonly #extra: Record<string, unknown>;
   readonly #tls: boolean;
-  /** close() or abort() was called, or the transport closes itself (EOF, an error). */
-  #closing = false;
-  /** The user called close() or abort(): write() then throws. */
-  #closedByUser = false;
-  /** writeEof() was called. */
-  #eof = false;
-  /** connectionLost() is scheduled (or done): it is called exactly once. */
-  #connectionLost = false;
+  /** Writes dropped while closing (asyncio warns from the fifth). */
   #connectionLostWrites = 0;
-  /** pauseReading() was called. */
-  #paused = false;
   /** Chunks that arrived while reading was paused, delivered on resumeReading(). */
   #held: Buffer[] | null = null;
   /** The peer's EOF arrived while reading was paused (after #held). */
@@ -84,17 +50,13 @@ export class NetTransport extends FlowControlTransport {
   #resumeScheduled = false;
 
   /** @internal */
-  constructor(loop: BaseEventLoop, socket: NodeSocket, protocol: StreamProtocol, options: NetTransportOptions = {}) {
-    super(loop);
+  constructor(loop: BaseEventLoop, socket: NodeSocket, protocol: StreamProtocol, options: StreamTransportOptions = {}) {
+    super(loop, socket, protocol, options);
     this.#socket = socket;
-    this.#protocol = protocol;
-    this.#buffered = isBufferedProtocol(protocol);
-    this.#server = options.server ?? null;
     this.#tls = (socket as TLSSocket).encrypted === true;
-    this.#extra = { ...options.extra, socket };
     // Captured now, as asyncio's: a closed Node socket forgets its addresses.
-    this.#extra.peername ??= socketAddress(socket.remoteAddress, socket.remotePort);
-    this.#extra.sockname ??= socketAddress(socket.localAddress, socket.localPort);
+    this.extra.peername ??= socketAddress(socket.remoteAddress, socket.remotePort);
+    this.extra.sockname ??= socketAddress(socket.localAddress, socket.localPort);
     // Small writes go out without waiting for the peer's ACK (asyncio's _set_nodelay).
     if (socket.remotePort !== undefined) socket.setNoDelay(true);
     // Reading starts after connectionMade(), as in asyncio; until then Node
@@ -105,10 +67,6 @@ export class NetTransport extends FlowControlTransport {
     socket.on('error', this.#onError);
     socket.on('close', this.#onClose);
     socket.off('error', ignoreUntilTransport);
-    this.#server?.attach(this);
-    loop.scheduleSoon(NetTransport.#connectionMade, null, this);
-    loop.scheduleSoon(NetTransport.#startReading, null, this);
-    if (options.waiter) loop.scheduleSoon(setResultUnlessDone, null, options.waiter);
     // The socket may have failed or closed before its transport was made: that shows now.
     if (socket.destroyed) {
       if (socket.errored) this.#error = toOSError(socket.errored) as Error;
@@ -131,12 +89,12 @@ export class NetTransport extends FlowControlTransport {
   };
 
   readonly #onClose = (): void => {
-    if (!this.#connectionLost && this.#schedulable()) this.loop.scheduleSoon(NetTransport.#socketClosed, null, this);
+    if (!this.connectionLost && this.#schedulable()) this.loop.scheduleSoon(NetTransport.#socketClosed, null, this);
   };
 
   /** Called by Node once a write that took the buffer above the low-water mark is flushed. */
   readonly #afterWrite = (): void => {
-    if (!this.protocolPaused || this.#resumeScheduled || this.#connectionLost) return;
+    if (!this.protocolPaused || this.#resumeScheduled || this.connectionLost) return;
     if (this.getWriteBufferSize() > this.lowWater || !this.#schedulable()) return;
     this.#resumeScheduled = true;
     this.loop.scheduleSoon(NetTransport.#writeBufferDrained, null, this);
@@ -144,8 +102,8 @@ export class NetTransport extends FlowControlTransport {
 
   /** close() with data buffered: Node flushed it (or failed to). */
   readonly #afterFlushForClose = (error?: Error | null): void => {
-    if (this.#connectionLost || !this.#schedulable()) return;
-    this.#forceClose(error ? (toOSError(error) as Error) : this.#error);
+    if (this.connectionLost || !this.#schedulable()) return;
+    this.forceClose(error ? (toOSError(error) as Error) : this.#error);
   };
 
   /** A Node event may come after the loop closed: then nothing more can run, and the socket goes. */
@@ -157,69 +115,48 @@ export class NetTransport extends FlowControlTransport {
 
   // --- the handles -------------------------------------------------------------
 
-  static #connectionMade(transport: NetTransport): void {
-    if (transport.#connectionLost) return;
-    transport.#protocol.connectionMade(transport);
-  }
-
-  static #startReading(transport: NetTransport): void {
-    if (transport.isReading()) transport.#socket!.resume();
-  }
-
   static #dataArrived(transport: NetTransport, chunk: Buffer): void {
-    if (transport.#closing) return;
-    if (transport.#paused || transport.#held !== null) (transport.#held ??= []).push(chunk);
+    if (transport.closing) return;
+    if (transport.paused || transport.#held !== null) (transport.#held ??= []).push(chunk);
     else transport.#deliver(chunk);
   }
 
   static #eofArrived(transport: NetTransport): void {
-    if (transport.#closing) return;
-    if (transport.#paused || transport.#held !== null) transport.#eofHeld = true;
-    else transport.#deliverEof();
+    if (transport.closing) return;
+    if (transport.paused || transport.#held !== null) transport.#eofHeld = true;
+    else transport.deliverEof();
   }
 
   static #deliverHeld(transport: NetTransport): void {
     const held = transport.#held;
-    while (held !== null && held.length > 0 && !transport.#paused && !transport.#closing) transport.#deliver(held.shift()!);
-    if (transport.#paused || transport.#closing) return;
+    while (held !== null && held.length > 0 && !transport.paused && !transport.closing) transport.#deliver(held.shift()!);
+    if (transport.paused || transport.closing) return;
     transport.#held = null;
     if (transport.#eofHeld) {
       transport.#eofHeld = false;
-      transport.#deliverEof();
+      transport.deliverEof();
     }
   }
 
   static #socketClosed(transport: NetTransport): void {
-    if (transport.#connectionLost) return;
-    transport.#forceClose(transport.#error);
+    if (transport.connectionLost) return;
+    transport.forceClose(transport.#error);
   }
 
   static #writeBufferDrained(transport: NetTransport): void {
     transport.#resumeScheduled = false;
-    if (!transport.#connectionLost) transport.maybeResumeProtocol();
-  }
-
-  static #callConnectionLost(transport: NetTransport, error: Error | undefined): void {
-    const server = transport.#server;
-    transport.#server = null;
-    try {
-      transport.#protocol.connectionLost(error);
-    } finally {
-      transport.#socket?.destroy();
-      transport.#socket = null;
-      server?.detach(transport);
-    }
+    if (!transport.connectionLost) transport.maybeResumeProtocol();
   }
 
   // --- reading -----------------------------------------------------------------
 
   /** Hands one chunk to the protocol; a protocol that throws closes the transport. */
   #deliver(chunk: Buffer): void {
-    if (!this.#buffered) {
+    if (!this.buffered) {
       try {
-        (this.#protocol as Protocol).dataReceived(chunk);
+        (this.protocol as Protocol).dataReceived(chunk);
       } catch (error) {
-        this.#fatalError(error, 'Fatal error: protocol.dataReceived() call failed.');
+        this.fatalError(error, 'Fatal error: protocol.dataReceived() call failed.');
       }
       return;
     }
@@ -228,7 +165,7 @@ export class NetTransport extends FlowControlTransport {
 
   /** BufferedProtocol: copy the chunk into getBuffer()'s buffers, as many as it takes. */
   #deliverBuffered(chunk: Buffer): void {
-    const protocol = this.#protocol as BufferedProtocol;
+    const protocol = this.protocol as BufferedProtocol;
     let offset = 0;
     while (offset < chunk.length) {
       let buffer: Uint8Array;
@@ -237,7 +174,7 @@ export class NetTransport extends FlowControlTransport {
         if (!(buffer instanceof Uint8Array)) throw new TypeError(`getBuffer() must return a Uint8Array, got ${describe(buffer)}`);
         if (buffer.length === 0) throw new RuntimeError('getBuffer() returned an empty buffer');
       } catch (error) {
-        this.#fatalError(error, 'Fatal error: protocol.getBuffer() call failed.');
+        this.fatalError(error, 'Fatal error: protocol.getBuffer() call failed.');
         return;
       }
       const count = Math.min(buffer.length, chunk.length - offset);
@@ -246,11 +183,11 @@ export class NetTransport extends FlowControlTransport {
       try {
         protocol.bufferUpdated(count);
       } catch (error) {
-        this.#fatalError(error, 'Fatal error: protocol.bufferUpdated() call failed.');
+        this.fatalError(error, 'Fatal error: protocol.bufferUpdated() call failed.');
         return;
       }
-      if (this.#closing) return;
-      if (this.#paused && offset < chunk.length) {
+      if (this.closing) return;
+      if (this.paused && offset < chunk.length) {
         // Paused in the middle of a chunk: keep the rest for resumeReading().
         (this.#held ??= []).unshift(chunk.subarray(offset));
         return;
@@ -258,40 +195,18 @@ export class NetTransport extends FlowControlTransport {
     }
   }
 
-  #deliverEof(): void {
-    if (this.loop.getDebug()) logger.debug(`${this} received EOF`);
-    let keepOpen: unknown;
-    try {
-      keepOpen = this.#protocol.eofReceived();
-    } catch (error) {
-      this.#fatalError(error, 'Fatal error: protocol.eofReceived() call failed.');
-      return;
-    }
-    if (!keepOpen) this.#close();
-  }
-
-  isReading(): boolean {
-    return !this.#closing && !this.#paused;
-  }
-
-  /** Stops dataReceived() calls (and Node's reading) until resumeReading(); idempotent. */
-  pauseReading(): void {
-    if (!this.isReading()) return;
-    this.#paused = true;
+  /** @internal */
+  protected readingPaused(): void {
     this.#socket!.pause();
-    if (this.loop.getDebug()) logger.debug(`${this} pauses reading`);
   }
 
-  /** Delivers what arrived meanwhile, on a later iteration, then reads on; idempotent. */
-  resumeReading(): void {
-    if (this.#closing || !this.#paused) return;
-    this.#paused = false;
+  /** Delivers what arrived while paused, on a later iteration, and lets Node read on. @internal */
+  protected readingResumed(): void {
     if (this.#held !== null || this.#eofHeld) {
       this.#held ??= [];
       this.loop.scheduleSoon(NetTransport.#deliverHeld, null, this);
     }
     this.#socket!.resume();
-    if (this.loop.getDebug()) logger.debug(`${this} resumes reading`);
   }
 
   // --- writing -----------------------------------------------------------------
@@ -303,13 +218,9 @@ export class NetTransport extends FlowControlTransport {
    * RuntimeError after writeEof(), close() or abort().
    */
   write(data: Uint8Array | string): void {
-    const bytes = toBytes(data);
-    if (this.#eof) throw new RuntimeError('write(): cannot write after writeEof(); the write side is already closed');
-    if (this.#closedByUser) {
-      throw new RuntimeError('write(): the transport is closed (close() or abort() was called); write before closing, or open a new connection');
-    }
+    const bytes = this.bytesToWrite(data);
     if (bytes.length === 0) return;
-    if (this.#closing) {
+    if (this.closing) {
       // The connection is lost (or closing after EOF or an error): asyncio drops the data, and warns.
       if (++this.#connectionLostWrites >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) logger.warn('socket.send() raised exception.');
       return;
@@ -332,7 +243,7 @@ export class NetTransport extends FlowControlTransport {
     // Paused by the new limits: the writes already buffered may have been made
     // without a callback (they were below the old low-water mark); an empty
     // write after them tells when they are flushed.
-    if (!wasPaused && this.protocolPaused && this.#socket !== null && !this.#closing) this.#socket.write(EMPTY, this.#afterWrite);
+    if (!wasPaused && this.protocolPaused && this.#socket !== null && !this.closing) this.#socket.write(EMPTY, this.#afterWrite);
   }
 
   /** Sends EOF once the buffer is flushed; reading goes on. Not on TLS (see canWriteEof()). */
@@ -340,8 +251,8 @@ export class NetTransport extends FlowControlTransport {
     if (this.#tls) {
       throw new RuntimeError('writeEof(): TLS transports cannot half-close (as asyncio); use close() instead');
     }
-    if (this.#closing || this.#eof) return;
-    this.#eof = true;
+    if (this.closing || this.eof) return;
+    this.eof = true;
     this.#socket!.end();
   }
 
@@ -351,86 +262,52 @@ export class NetTransport extends FlowControlTransport {
 
   // --- closing -----------------------------------------------------------------
 
-  isClosing(): boolean {
-    return this.#closing;
-  }
-
-  /**
-   * Closes: reading stops now, buffered data is still sent, then the socket
-   * closes and connectionLost(undefined) is called on a later iteration.
-   */
-  close(): void {
-    if (this.#closing) return;
-    this.#closedByUser = true;
-    this.#close();
-  }
-
-  #close(): void {
-    if (this.#closing) return;
-    this.#closing = true;
+  /** Reading stops now; Node flushes the buffer, then closes. @internal */
+  protected closeAfterFlush(): void {
+    if (this.closing) return;
+    this.closing = true;
     this.#held = null;
     const socket = this.#socket!;
     socket.pause();
-    if (socket.writableLength === 0) this.#forceClose(undefined);
-    else if (this.#eof) socket.once('finish', this.#afterFlushForClose);
+    if (socket.writableLength === 0) this.forceClose(undefined);
+    else if (this.eof) socket.once('finish', this.#afterFlushForClose);
     else socket.end(this.#afterFlushForClose);
   }
 
-  /** Closes at once: buffered data is dropped; connectionLost(undefined) follows. */
-  abort(): void {
-    this.#closedByUser = true;
-    this.#forceClose(undefined);
-  }
-
-  #fatalError(error: unknown, message: string): void {
-    if (OSError.isInstance(error)) {
-      if (this.loop.getDebug()) logger.debug(`${this}: ${message}`, error);
-    } else {
-      this.loop.callExceptionHandler({ message, exception: error, transport: this, protocol: this.#protocol });
-    }
-    this.#forceClose(error as Error);
-  }
-
-  #forceClose(error: Error | undefined): void {
-    if (this.#connectionLost) return;
-    this.#connectionLost = true;
-    this.#closing = true;
+  /** @internal */
+  protected forceClose(error: Error | undefined): void {
+    if (this.connectionLost) return;
+    this.connectionLost = 1;
+    this.closing = true;
     this.#held = null;
     this.#socket?.destroy();
-    this.loop.scheduleSoon(NetTransport.#callConnectionLost, null, this, error);
+    this.scheduleConnectionLost(error);
+  }
+
+  /** @internal */
+  protected releaseSocket(): void {
+    this.#socket?.destroy();
+    this.#socket = null;
   }
 
   // --- the rest ----------------------------------------------------------------
 
-  getExtraInfo<T = unknown>(name: string, defaultValue?: T): T | undefined {
-    if (name in this.#extra) return (this.#extra[name] ?? defaultValue) as T | undefined;
-    const socket = this.#extra.socket as TLSSocket;
-    if (this.#tls && socket) {
+  /** Extra info, and on TLS 'peercert' and 'cipher' asked of Node's socket. */
+  override getExtraInfo<T = unknown>(name: string, defaultValue?: T): T | undefined {
+    const socket = this.extra.socket as TLSSocket;
+    if (this.#tls && socket && !(name in this.extra)) {
       if (name === 'peercert') return (socket.getPeerCertificate() ?? defaultValue) as T | undefined;
       if (name === 'cipher') return (socket.getCipher() ?? defaultValue) as T | undefined;
     }
-    return defaultValue;
-  }
-
-  setProtocol(protocol: BaseProtocol): void {
-    this.#protocol = protocol as StreamProtocol;
-    this.#buffered = isBufferedProtocol(protocol);
-  }
-
-  getProtocol(): BaseProtocol {
-    return this.#protocol;
+    return super.getExtraInfo(name, defaultValue);
   }
 
   override toString(): string {
-    const state = this.#socket === null ? ' closed' : this.#closing ? ' closing' : '';
+    const state = this.#socket === null ? ' closed' : this.closing ? ' closing' : '';
     const read = this.isReading() ? 'polling' : 'idle';
-    const peer = this.#extra.peername;
+    const peer = this.extra.peername;
     const where = Array.isArray(peer) ? ` peer=${peer[0]}:${peer[1]}` : typeof peer === 'string' ? ` peer=${peer}` : '';
     return `<${this.constructor.name}${state}${where} read=${read} write=<bufsize=${this.getWriteBufferSize()}>>`;
-  }
-
-  [inspect.custom](): string {
-    return this.toString();
   }
 }
 
@@ -441,25 +318,9 @@ export class NetTransport extends FlowControlTransport {
  */
 export function ignoreUntilTransport(): void {}
 
-/** A BufferedProtocol is recognised by its getBuffer() method, as asyncio recognises the class. @internal */
-export function isBufferedProtocol(protocol: unknown): protocol is BufferedProtocol {
-  return typeof (protocol as { getBuffer?: unknown }).getBuffer === 'function';
-}
-
-/** write()'s argument as bytes: a string is UTF-8. @internal */
-export function toBytes(data: unknown): Uint8Array {
-  if (data instanceof Uint8Array) return data;
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  throw new TypeError(`write() expects a Buffer, Uint8Array or string, got ${describe(data)}`);
-}
-
 /** `[host, port]`, or undefined when Node does not know the address (a closed socket, a Unix socket). */
 function socketAddress(host: string | undefined, port: number | undefined): [string, number] | undefined {
   return host === undefined || port === undefined ? undefined : [host, port];
-}
-
-function setResultUnlessDone(waiter: Future<void>): void {
-  if (!waiter.done()) waiter.setResult(undefined);
 }
 
 /**
