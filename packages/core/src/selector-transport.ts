@@ -67,68 +67,66 @@ export class SelectorTransport extends StreamTransport {
 
   // --- reading -----------------------------------------------------------------
 
-  /** The socket is readable: one read, as asyncio's _read_ready. */
+  /**
+   * The socket is readable: one read, as asyncio's _read_ready, into the
+   * shared slab (a Protocol) or into the buffer getBuffer() gives (a
+   * BufferedProtocol). One function for both, so the recv and its outcomes
+   * are handled once and a chunk costs no call of its own.
+   */
   static #readReady(transport: SelectorTransport): void {
     if (transport.connectionLost) return;
-    if (transport.buffered) transport.#readIntoProtocolBuffer();
-    else transport.#readChunk();
-  }
-
-  #readChunk(): void {
-    if (slab === null || SLAB_SIZE - slabOffset < MIN_SLAB_ROOM) {
-      slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
-      slabOffset = 0;
+    const protocol = transport.protocol;
+    const buffered = transport.buffered;
+    let into: Uint8Array;
+    let offset: number;
+    let length: number;
+    if (buffered) {
+      try {
+        into = (protocol as BufferedProtocol).getBuffer(-1);
+        if (!(into instanceof Uint8Array)) throw new TypeError(`getBuffer() must return a Uint8Array, got ${describe(into)}`);
+        if (into.length === 0) throw new RuntimeError('getBuffer() returned an empty buffer');
+      } catch (error) {
+        transport.fatalError(error, 'Fatal error: protocol.getBuffer() call failed.');
+        return;
+      }
+      offset = 0;
+      length = into.length;
+    } else {
+      if (slab === null || SLAB_SIZE - slabOffset < MIN_SLAB_ROOM) {
+        slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+        slabOffset = 0;
+      }
+      into = slab;
+      offset = slabOffset;
+      length = MAX_READ_SIZE;
     }
-    const into = slab;
     let count: number;
     try {
-      count = this.#socket!.tryRecvInto(into, slabOffset, MAX_READ_SIZE);
+      count = transport.#socket!.tryRecvInto(into, offset, length);
     } catch (error) {
-      this.fatalError(error, 'Fatal read error on socket transport');
+      transport.fatalError(error, 'Fatal read error on socket transport');
       return;
     }
     if (count < 0) return;
     if (count === 0) {
-      this.#readEof();
+      transport.#readEof();
       return;
     }
-    const data = into.subarray(slabOffset, slabOffset + count);
+    if (buffered) {
+      try {
+        (protocol as BufferedProtocol).bufferUpdated(count);
+      } catch (error) {
+        transport.fatalError(error, 'Fatal error: protocol.bufferUpdated() call failed.');
+      }
+      return;
+    }
+    const data = (into as Buffer).subarray(offset, offset + count);
     // Keep the next chunk 8-byte aligned.
     slabOffset += (count + 7) & ~7;
     try {
-      (this.protocol as Protocol).dataReceived(data);
+      (protocol as Protocol).dataReceived(data);
     } catch (error) {
-      this.fatalError(error, 'Fatal error: protocol.dataReceived() call failed.');
-    }
-  }
-
-  #readIntoProtocolBuffer(): void {
-    const protocol = this.protocol as BufferedProtocol;
-    let buffer: Uint8Array;
-    try {
-      buffer = protocol.getBuffer(-1);
-      if (!(buffer instanceof Uint8Array)) throw new TypeError(`getBuffer() must return a Uint8Array, got ${describe(buffer)}`);
-      if (buffer.length === 0) throw new RuntimeError('getBuffer() returned an empty buffer');
-    } catch (error) {
-      this.fatalError(error, 'Fatal error: protocol.getBuffer() call failed.');
-      return;
-    }
-    let count: number;
-    try {
-      count = this.#socket!.tryRecvInto(buffer, 0, buffer.length);
-    } catch (error) {
-      this.fatalError(error, 'Fatal read error on socket transport');
-      return;
-    }
-    if (count < 0) return;
-    if (count === 0) {
-      this.#readEof();
-      return;
-    }
-    try {
-      protocol.bufferUpdated(count);
-    } catch (error) {
-      this.fatalError(error, 'Fatal error: protocol.bufferUpdated() call failed.');
+      transport.fatalError(error, 'Fatal error: protocol.dataReceived() call failed.');
     }
   }
 
