@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "system-calls.h"
 
 namespace selectors {
 
@@ -17,17 +18,7 @@ bool BoolArgument(const Napi::CallbackInfo& info, size_t index) {
 }
 
 #ifndef __linux__
-// Sets close-on-exec and, if asked, O_NONBLOCK: where the system cannot do so
-// atomically at creation (macOS has no pipe2 or SOCK_CLOEXEC).
-int SetFlags(int fd, bool non_blocking) {
-  if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) return errno;
-  if (non_blocking) {
-    int flags = fcntl(fd, F_GETFL);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) return errno;
-  }
-  return 0;
-}
-
+// macOS has no pipe2 or SOCK_CLOEXEC: the flags are set after creation (SetFlags).
 [[noreturn]] void ThrowAndClose(Napi::Env env, int error, const char* syscall, const int fds[2]) {
   close(fds[0]);
   close(fds[1]);
@@ -35,13 +26,6 @@ int SetFlags(int fd, bool non_blocking) {
 }
 
 #endif
-
-Napi::Value Pair(Napi::Env env, const int fds[2]) {
-  Napi::Array pair = Napi::Array::New(env, 2);
-  pair.Set(0u, Napi::Number::New(env, fds[0]));
-  pair.Set(1u, Napi::Number::New(env, fds[1]));
-  return pair;
-}
 
 // pipe(nonBlocking) -> [readFd, writeFd], both close-on-exec.
 Napi::Value Pipe(const Napi::CallbackInfo& info) {
@@ -57,7 +41,7 @@ Napi::Value Pipe(const Napi::CallbackInfo& info) {
     if (error != 0) ThrowAndClose(env, error, "fcntl", fds);
   }
 #endif
-  return Pair(env, fds);
+  return FdPair(env, fds);
 }
 
 // socketpair(nonBlocking) -> [fd, fd]: a connected AF_UNIX stream pair.
@@ -75,7 +59,7 @@ Napi::Value SocketPair(const Napi::CallbackInfo& info) {
     if (error != 0) ThrowAndClose(env, error, "fcntl", fds);
   }
 #endif
-  return Pair(env, fds);
+  return FdPair(env, fds);
 }
 
 struct Span {
@@ -111,10 +95,7 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = FdArgument(info, 0, "fd");
   Span span = SpanArguments(info);
-  ssize_t count;
-  do {
-    count = read(fd, span.data, span.length);
-  } while (count < 0 && errno == EINTR);
+  ssize_t count = RetryOnInterrupt([&] { return read(fd, span.data, span.length); });
   if (count < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return env.Null();
     ThrowErrno(env, errno, "read");
@@ -128,10 +109,7 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = FdArgument(info, 0, "fd");
   Span span = SpanArguments(info);
-  ssize_t count;
-  do {
-    count = write(fd, span.data, span.length);
-  } while (count < 0 && errno == EINTR);
+  ssize_t count = RetryOnInterrupt([&] { return write(fd, span.data, span.length); });
   if (count < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return env.Null();
     ThrowErrno(env, errno, "write");

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "errors.h"
+#include "system-calls.h"
 
 namespace selectors {
 
@@ -77,19 +78,6 @@ Chunk ChunkArguments(const Napi::CallbackInfo& info, size_t index) {
   }
   return Chunk{static_cast<uint8_t*>(data) + offset, static_cast<size_t>(length)};
 }
-
-#ifndef __linux__
-// Close-on-exec and, if asked, O_NONBLOCK, where the system cannot set them
-// atomically at creation (no SOCK_CLOEXEC, no accept4). Returns an errno or 0.
-int SetFlags(int fd, bool non_blocking) {
-  if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) return errno;
-  if (non_blocking) {
-    int flags = fcntl(fd, F_GETFL);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) return errno;
-  }
-  return 0;
-}
-#endif
 
 // (family, host, port) at `index` as a sockaddr: host is a numeric IPv4 or
 // IPv6 address (an IPv6 one may carry a %scope), or for AF_UNIX the path
@@ -212,23 +200,25 @@ Napi::Value SocketPair(const Napi::CallbackInfo& info) {
     }
   }
 #endif
-  Napi::Array pair = Napi::Array::New(env, 2);
-  pair.Set(0u, Napi::Number::New(env, fds[0]));
-  pair.Set(1u, Napi::Number::New(env, fds[1]));
-  return pair;
+  return FdPair(env, fds);
 }
 
-// bind(fd, family, host, port) -> 0.
-Napi::Value Bind(const Napi::CallbackInfo& info) {
+// (fd, family, host, port) -> 0: `Call` on the fd and the parsed address;
+// `Call` returns an errno or 0.
+template <int (*Call)(int, const sockaddr*, socklen_t)>
+Napi::Value CallWithAddress(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = Int32(info, 0, "fd");
   sockaddr_storage storage;
   socklen_t length;
   int error = ParseAddress(info, 1, &storage, &length);
+  if (error == 0) error = Call(fd, reinterpret_cast<const sockaddr*>(&storage), length);
   if (error != 0) return Failure(env, error);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&storage), length) < 0) return Failure(env, errno);
   return Napi::Number::New(env, 0);
 }
+
+// bind(fd, family, host, port) -> 0.
+int BindTo(int fd, const sockaddr* address, socklen_t length) { return bind(fd, address, length) < 0 ? errno : 0; }
 
 // listen(fd, backlog) -> 0.
 Napi::Value Listen(const Napi::CallbackInfo& info) {
@@ -258,18 +248,9 @@ int FinishInterruptedConnect(int fd) {
 
 // connect(fd, family, host, port) -> 0; EINPROGRESS comes back as any
 // other errno, for the caller to wait for writability.
-Napi::Value Connect(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = Int32(info, 0, "fd");
-  sockaddr_storage storage;
-  socklen_t length;
-  int error = ParseAddress(info, 1, &storage, &length);
-  if (error != 0) return Failure(env, error);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&storage), length) < 0) {
-    error = errno == EINTR ? FinishInterruptedConnect(fd) : errno;
-    if (error != 0) return Failure(env, error);
-  }
-  return Napi::Number::New(env, 0);
+int ConnectTo(int fd, const sockaddr* address, socklen_t length) {
+  if (connect(fd, address, length) == 0) return 0;
+  return errno == EINTR ? FinishInterruptedConnect(fd) : errno;
 }
 
 // accept(fd, nonBlocking) -> [fd, address]: the new fd close-on-exec, and
@@ -280,16 +261,14 @@ Napi::Value Accept(const Napi::CallbackInfo& info) {
   bool non_blocking = info.Length() > 1 && info[1].ToBoolean().Value();
   sockaddr_storage storage;
   socklen_t length;
-  int connection;
-  do {
+  int connection = RetryOnInterrupt([&] {
     length = sizeof(storage);
 #if defined(__linux__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__)
-    connection = accept4(fd, reinterpret_cast<sockaddr*>(&storage), &length,
-                         SOCK_CLOEXEC | (non_blocking ? SOCK_NONBLOCK : 0));
+    return accept4(fd, reinterpret_cast<sockaddr*>(&storage), &length, SOCK_CLOEXEC | (non_blocking ? SOCK_NONBLOCK : 0));
 #else
-    connection = accept(fd, reinterpret_cast<sockaddr*>(&storage), &length);
+    return accept(fd, reinterpret_cast<sockaddr*>(&storage), &length);
 #endif
-  } while (connection < 0 && errno == EINTR);
+  });
   if (connection < 0) return Failure(env, errno);
 #if !(defined(__linux__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__))
   int error = SetFlags(connection, non_blocking);
@@ -308,10 +287,7 @@ Napi::Value Accept(const Napi::CallbackInfo& info) {
 Napi::Value Recv(const Napi::CallbackInfo& info) {
   int fd = Int32(info, 0, "fd");
   Chunk chunk = ChunkArguments(info, 1);
-  ssize_t count;
-  do {
-    count = recv(fd, chunk.data, chunk.length, 0);
-  } while (count < 0 && errno == EINTR);
+  ssize_t count = RetryOnInterrupt([&] { return recv(fd, chunk.data, chunk.length, 0); });
   if (count < 0) return Failure(info.Env(), errno);
   return Count(info.Env(), count);
 }
@@ -320,10 +296,7 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
 Napi::Value Send(const Napi::CallbackInfo& info) {
   int fd = Int32(info, 0, "fd");
   Chunk chunk = ChunkArguments(info, 1);
-  ssize_t count;
-  do {
-    count = send(fd, chunk.data, chunk.length, kSendFlags);
-  } while (count < 0 && errno == EINTR);
+  ssize_t count = RetryOnInterrupt([&] { return send(fd, chunk.data, chunk.length, kSendFlags); });
   if (count < 0) return Failure(info.Env(), errno);
   return Count(info.Env(), count);
 }
@@ -424,9 +397,9 @@ void InitSocket(Napi::Env env, Napi::Object exports) {
   Napi::Object socket = Napi::Object::New(env);
   socket.Set("create", Napi::Function::New<Create>(env, "create"));
   socket.Set("socketpair", Napi::Function::New<SocketPair>(env, "socketpair"));
-  socket.Set("bind", Napi::Function::New<Bind>(env, "bind"));
+  socket.Set("bind", Napi::Function::New<CallWithAddress<BindTo>>(env, "bind"));
   socket.Set("listen", Napi::Function::New<Listen>(env, "listen"));
-  socket.Set("connect", Napi::Function::New<Connect>(env, "connect"));
+  socket.Set("connect", Napi::Function::New<CallWithAddress<ConnectTo>>(env, "connect"));
   socket.Set("accept", Napi::Function::New<Accept>(env, "accept"));
   socket.Set("recv", Napi::Function::New<Recv>(env, "recv"));
   socket.Set("send", Napi::Function::New<Send>(env, "send"));
