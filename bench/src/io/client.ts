@@ -3,7 +3,7 @@
 // is newer), else the Node net client of node-client.ts with a note; and the
 // one function that runs it for a given server.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchRoot } from '../harness.js';
 
@@ -24,6 +24,21 @@ export interface LoadGenerator {
   description: string;
   /** The command line, less the run's arguments. */
   command: string[];
+  /** Called before each run: puts the binary back if a bench rebuild (tsup cleans dist/) took it away. */
+  prepare(): void;
+}
+
+/** Compiles echo-client.c to `binary` (through a temporary name, so no run sees half a file); returns why it failed, or null. */
+function compile(source: string, binary: string): string | null {
+  const compiler = process.env.CC ?? 'cc';
+  const partial = `${binary}.${process.pid}.tmp`;
+  const result = spawnSync(compiler, ['-O2', '-o', partial, source], { encoding: 'utf8' });
+  if (result.status !== 0) {
+    rmSync(partial, { force: true });
+    return `${compiler}: ${result.error?.message ?? (result.stderr.trim().split('\n')[0] || `exit ${result.status}`)}`;
+  }
+  renameSync(partial, binary);
+  return null;
 }
 
 /** Compiles the C client if needed; falls back to the Node client, saying why. */
@@ -31,21 +46,26 @@ export function loadGenerator(forceNode: boolean): LoadGenerator {
   const nodeClient: LoadGenerator = {
     description: 'Node net client (node-client.ts)',
     command: [process.execPath, process.argv[1]!, 'io-client'],
+    prepare: () => {},
   };
   if (forceNode) return nodeClient;
   const source = join(benchRoot, 'native', 'echo-client.c');
   const binary = join(benchRoot, 'dist', 'echo-client');
   if (!existsSync(binary) || statSync(binary).mtimeMs < statSync(source).mtimeMs) {
-    const compiler = process.env.CC ?? 'cc';
-    const result = spawnSync(compiler, ['-O2', '-o', binary, source], { encoding: 'utf8' });
-    if (result.status !== 0) {
-      const reason = result.error?.message ?? result.stderr.trim().split('\n')[0] ?? `exit ${result.status}`;
-      console.log(`\nNote: cannot compile bench/native/echo-client.c with ${compiler} (${reason}); ` +
+    const failure = compile(source, binary);
+    if (failure !== null) {
+      console.log(`\nNote: cannot compile bench/native/echo-client.c (${failure}); ` +
         'the load comes from a Node net client instead, which may set the pace for the fastest servers.');
       return nodeClient;
     }
   }
-  return { description: 'C epoll client (bench/native/echo-client.c)', command: [binary] };
+  return {
+    description: 'C epoll client (bench/native/echo-client.c)',
+    command: [binary],
+    prepare: () => {
+      if (!existsSync(binary)) compile(source, binary);
+    },
+  };
 }
 
 /** Runs the load generator against 127.0.0.1:port; resolves its result or rejects with its stderr. */
@@ -58,6 +78,7 @@ export function runLoad(
   warmup: number,
   duration: number,
 ): Promise<LoadResult> {
+  generator.prepare();
   const args = [...generator.command, '127.0.0.1', String(port), String(connections), String(size), String(warmup), String(duration)];
   const command = [...pin, ...args];
   return new Promise((resolve, reject) => {
