@@ -2,7 +2,8 @@
 
 Prints one JSON object: {"python": version, "executable": path, "rounds": n,
 "results": {"semaphore": ops/s, "queues": ops/s, "lock": ops/s}}, each the best
-of `rounds` runs (default 3; the first argument overrides it). Run by
+of `rounds` runs (default 3; the first argument overrides it). Further
+arguments name the workloads to run (all three by default). Run by
 bench/src/sync.ts beside the same workloads in asyncio-ts, async-mutex and p-limit.
 """
 import asyncio
@@ -67,13 +68,17 @@ def best_of(rounds, operations, make_coroutine):
     return best
 
 
+WORKLOADS = {
+    "semaphore": (N_SEMAPHORE_TASKS, semaphore_contended),
+    "queues": (N_ROUND_TRIPS, queue_ping_pong),
+    "lock": (N_LOCK, lock_uncontended),
+}
+
+
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    results = {
-        "semaphore": best_of(rounds, N_SEMAPHORE_TASKS, semaphore_contended),
-        "queues": best_of(rounds, N_ROUND_TRIPS, queue_ping_pong),
-        "lock": best_of(rounds, N_LOCK, lock_uncontended),
-    }
+    names = sys.argv[2:] or list(WORKLOADS)
+    results = {name: best_of(rounds, *WORKLOADS[name]) for name in names}
     print(json.dumps({"python": sys.version.split()[0], "executable": sys.executable, "rounds": rounds, "results": results}))
 
 

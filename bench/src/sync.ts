@@ -16,16 +16,16 @@ const N_SEMAPHORE_TASKS = 100_000;
 const N_ROUND_TRIPS = 200_000;
 const N_LOCK = 1_000_000;
 const PERMITS = 10;
-// Best of 5 on both sides: on a shared machine a round of 1M uncontended
-// Lock calls takes 20 ms in Node (one preemption spoils it) and its first
-// round in a fresh process also compiles the code.
-const ROUNDS = 5;
+// Best of 3 rounds per process (a fresh one for each JS workload, whose
+// first round also compiles the code), in each of PASSES passes.
+const ROUNDS = 3;
 
 interface PythonResults {
   python: string;
   executable: string;
   rounds: number;
-  results: { semaphore: number; queues: number; lock: number };
+  /** The workloads asked for (all three by default). */
+  results: Partial<Record<'semaphore' | 'queues' | 'lock', number>>;
 }
 
 /** Runs `body` on a fresh loop until the Future it returns is done, then closes the loop. */
@@ -279,42 +279,76 @@ async function runAlone(name: string): Promise<void> {
   console.log(JSON.stringify({ figure: await bestOf(ROUNDS, operations, run) }));
 }
 
+type Group = 'semaphore' | 'queues' | 'lock';
+
+/** The table's rows: each workload of ours, the group (and CPython workload) it is measured against. */
+const ROWS: [workload: string, group: Group, name: string][] = [
+  ['(a) 100k tasks, Semaphore(10) across sleep(0), async', 'semaphore', 'ours-semaphoreAsync'],
+  ['(a) 100k tasks, Semaphore(10) across sleep(0), function*', 'semaphore', 'ours-semaphoreGenerator'],
+  ['(b) 200k round trips, two tasks, two Queues, async', 'queues', 'ours-queuesAsync'],
+  ['(b) 200k round trips, two tasks, two Queues, function*', 'queues', 'ours-queuesGenerator'],
+  ['(c) 1M uncontended Lock acquire/release, async', 'lock', 'ours-lockAsync'],
+  ['(c) 1M uncontended Lock, async, `using held = await lock.hold()`', 'lock', 'ours-lockHold'],
+  ['(c) 1M uncontended Lock acquire/release, function*', 'lock', 'ours-lockGenerator'],
+];
+
+/** The other JS libraries' workloads, by group and column. */
+const OTHERS: [group: Group, column: string, name: string][] = [
+  ['semaphore', P_LIMIT, 'p-limit-semaphore'],
+  ['semaphore', ASYNC_MUTEX, 'async-mutex-semaphore'],
+  ['lock', ASYNC_MUTEX, 'async-mutex-lock'],
+];
+
+/**
+ * Each group's workloads are measured one after the other, CPython's and the
+ * JS ones, in PASSES passes, each figure the best it reached: on a shared
+ * machine the load changes over the minutes a run takes, and CPython measured
+ * in a quiet minute against Node in a busy one (or the reverse) would say
+ * more about the machine than about either.
+ */
+const PASSES = 2;
+
 export async function benchSync(): Promise<void> {
   const child = process.argv.find((arg) => arg.startsWith(WORKLOAD_FLAG));
   if (child !== undefined) return runAlone(child.slice(WORKLOAD_FLAG.length));
 
-  const baselines: string[] = [];
-  const figures: Record<'semaphore' | 'queues' | 'lock', Record<string, number | null>> = { semaphore: {}, queues: {}, lock: {} };
-  for (const executable of pythons()) {
-    const result = runPython<PythonResults>(executable, 'sync_bench.py', [String(ROUNDS)]);
-    if (result === null) continue;
-    const column = `asyncio ${result.python}${executable === '/usr/bin/python3' ? '' : ' (PATH)'}`;
-    // Issue 3's targets are against Debian's CPython: ratios for that one only.
-    if (executable === '/usr/bin/python3') baselines.push(column);
-    figures.semaphore[column] = result.results.semaphore;
-    figures.queues[column] = result.results.queues;
-    figures.lock[column] = result.results.lock;
+  const best = (figures: Record<string, number | null>, column: string, figure: number | null) => {
+    if (figure !== null) figures[column] = Math.max(figures[column] ?? 0, figure);
+    else figures[column] ??= null;
+  };
+  const baselines = new Set<string>();
+  const figures: Record<Group, Record<string, number | null>> = { semaphore: {}, queues: {}, lock: {} };
+  const ourFigures: Record<string, number | null> = {};
+  for (const group of ['semaphore', 'queues', 'lock'] as const) {
+    for (let pass = 0; pass < PASSES; pass++) {
+      for (const executable of pythons()) {
+        const result = runPython<PythonResults>(executable, 'sync_bench.py', [String(ROUNDS), group]);
+        if (result === null) continue;
+        const column = `asyncio ${result.python}${executable === '/usr/bin/python3' ? '' : ' (PATH)'}`;
+        // Issue 3's targets are against Debian's CPython: ratios for that one only.
+        if (executable === '/usr/bin/python3') baselines.add(column);
+        best(figures[group], column, result.results[group] ?? null);
+      }
+      for (const [otherGroup, column, name] of OTHERS) {
+        if (otherGroup === group) best(figures[group], column, measureAlone(name));
+      }
+      for (const [, rowGroup, name] of ROWS) {
+        if (rowGroup === group) best(ourFigures, name, measureAlone(name));
+      }
+    }
   }
-  baselines.push(P_LIMIT, ASYNC_MUTEX);
+  baselines.add(P_LIMIT).add(ASYNC_MUTEX);
 
-  figures.semaphore[P_LIMIT] = measureAlone('p-limit-semaphore');
-  figures.semaphore[ASYNC_MUTEX] = measureAlone('async-mutex-semaphore');
-  figures.lock[ASYNC_MUTEX] = measureAlone('async-mutex-lock');
-
-  const withOurs = (base: Record<string, number | null>, name: string) => ({ ...base, [OURS]: measureAlone(name) });
-  const rows: Row[] = [
-    ['(a) 100k tasks, Semaphore(10) across sleep(0), async', figures.semaphore, 'ours-semaphoreAsync'],
-    ['(a) 100k tasks, Semaphore(10) across sleep(0), function*', figures.semaphore, 'ours-semaphoreGenerator'],
-    ['(b) 200k round trips, two tasks, two Queues, async', figures.queues, 'ours-queuesAsync'],
-    ['(b) 200k round trips, two tasks, two Queues, function*', figures.queues, 'ours-queuesGenerator'],
-    ['(c) 1M uncontended Lock acquire/release, async', figures.lock, 'ours-lockAsync'],
-    ['(c) 1M uncontended Lock, async, `using held = await lock.hold()`', figures.lock, 'ours-lockHold'],
-    ['(c) 1M uncontended Lock acquire/release, function*', figures.lock, 'ours-lockGenerator'],
-  ].map(([workload, base, name]) => ({
-    workload: workload as string,
+  const rows: Row[] = ROWS.map(([workload, group, name]) => ({
+    workload,
     unit: 'ops/s',
-    figures: withOurs(base as Record<string, number | null>, name as string),
+    figures: { ...figures[group], [OURS]: ourFigures[name] ?? null },
     higherIsBetter: true,
   }));
-  printTable(`@asyncio-ts/sync against CPython asyncio, p-limit and async-mutex (best of ${ROUNDS}, each JS workload alone in a fresh process)`, rows, OURS, baselines);
+  printTable(
+    `@asyncio-ts/sync against CPython asyncio, p-limit and async-mutex (best of ${PASSES} x ${ROUNDS} rounds, interleaved; each JS workload alone in a fresh process)`,
+    rows,
+    OURS,
+    [...baselines],
+  );
 }
