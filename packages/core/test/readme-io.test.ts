@@ -1,19 +1,13 @@
 // The README's "I/O on the loop" example is a file this test runs, and the README shows it verbatim.
-import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { expect } from 'vitest';
+import { readmeExample } from './fixtures/readme-example.js';
 
-describe('README: I/O on the loop', () => {
-  afterEach(() => vi.restoreAllMocks());
-
-  it('shows examples/sock-echo.ts verbatim', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const example = readFileSync(new URL('../examples/sock-echo.ts', import.meta.url), 'utf8');
-    expect(readme).toContain('```ts\n' + example + '```');
-  });
-
-  it('runs the socket echo example on a SelectorEventLoop: the client gets its message back', async () => {
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-    await import('../examples/sock-echo.js');
-    expect(log.mock.calls.map((call) => String(call[0]))).toEqual(['Hello World!']);
-  });
+readmeExample({
+  section: 'I/O on the loop',
+  file: 'sock-echo.ts',
+  load: () => import('../examples/sock-echo.js'),
+  runs: 'runs the socket echo example on a SelectorEventLoop: the client gets its message back',
+  check(lines) {
+    expect(lines).toEqual(['Hello World!']);
+  },
 });
