@@ -19,39 +19,13 @@ import {
   timeout,
   TimeoutError,
   waitFor,
-  type Coroutine,
   type Future,
-  type Task,
 } from '@asyncio-ts/core';
+import { awaitingShapes as shapes, failure, inTask as readIn } from './fixtures/awaiting.js';
 import { FakeTransport } from './fixtures/fake-transport.js';
 import { runVirtual } from './fixtures/virtual.js';
 
 const DATA = Buffer.from('line1\nline2\nline3\n');
-
-/** A coroutine of either shape that awaits `make()` and returns its result. */
-interface Shape {
-  name: string;
-  awaiting: <T>(make: () => Future<T>) => () => Coroutine<T> | Promise<T>;
-}
-
-const shapes: Shape[] = [
-  {
-    name: 'async function',
-    awaiting: (make) => async () => await make(),
-  },
-  {
-    name: 'function* generator',
-    awaiting: (make) =>
-      function* () {
-        return yield* make();
-      },
-  },
-];
-
-/** Runs `make()`'s read in a task of the given shape. */
-function readIn<T>(shape: Shape, make: () => Future<T>): Task<T> {
-  return createTask(shape.awaiting(make));
-}
 
 /** How many bytes the reader holds, as it prints them. */
 function bufferedBytes(reader: StreamReader): number {
@@ -68,16 +42,6 @@ function buffered(reader: StreamReader): string {
 function settled<T>(future: Future<T>): T {
   expect(future.done(), `${future} should be done`).toBe(true);
   return future.result();
-}
-
-/** The error `future` failed with. */
-async function failure(future: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await future;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('StreamReader', () => {

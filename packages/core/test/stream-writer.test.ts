@@ -22,31 +22,11 @@ import {
   type Coroutine,
   type ExceptionContext,
   type Future,
-  type Task,
 } from '@asyncio-ts/core';
 import { ConnectionResetError } from '@asyncio-ts/selectors';
+import { awaitingShapes as shapes, inTask } from './fixtures/awaiting.js';
 import { FakeTransport } from './fixtures/fake-transport.js';
 import { runVirtual } from './fixtures/virtual.js';
-
-interface Shape {
-  name: string;
-  awaiting: <T>(make: () => Future<T>) => () => Coroutine<T> | Promise<T>;
-}
-
-const shapes: Shape[] = [
-  { name: 'async function', awaiting: (make) => async () => await make() },
-  {
-    name: 'function* generator',
-    awaiting: (make) =>
-      function* () {
-        return yield* make();
-      },
-  },
-];
-
-function inTask<T>(shape: Shape, make: () => Future<T>): Task<T> {
-  return createTask(shape.awaiting(make));
-}
 
 /** A client's reader, protocol, connected fake transport and writer. */
 function connect(loop: BaseEventLoop = getRunningLoop(), extra: Record<string, unknown> = {}) {

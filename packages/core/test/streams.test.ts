@@ -26,24 +26,17 @@ import {
   sleep,
   startServer,
   startUnixServer,
-  type BaseEventLoop,
   type Coroutine,
   type CoroutineLike,
   type ExceptionContext,
   type Future,
 } from '@asyncio-ts/core';
 import { ConnectionRefusedError, ConnectionResetError, BrokenPipeError } from '@asyncio-ts/selectors';
-import { useLoopGuard } from './fixtures/loop-guard.js';
+import { failure } from './fixtures/awaiting.js';
+import { useLoopGuard, shapes, type Shape } from './fixtures/loop-guard.js';
+import { loopKinds as loops, portOf } from './fixtures/protocols.js';
 
 const HOST = '127.0.0.1';
-
-const loops: { name: string; make: () => BaseEventLoop }[] = [
-  { name: 'EventLoop', make: () => new EventLoop() },
-  { name: 'SelectorEventLoop', make: () => new SelectorEventLoop() },
-];
-
-type Shape = 'async function' | 'function* generator';
-const shapes: Shape[] = ['async function', 'function* generator'];
 
 /** The echo handler of a server, in the given shape: lines back until EOF, then close. */
 function echoHandler(shape: Shape) {
@@ -97,21 +90,6 @@ function echoClient(shape: Shape, port: number, messages: string[]): () => Corou
     yield* writer.waitClosed();
     return echoed;
   };
-}
-
-/** The port a server listens on. */
-function portOf(server: { sockets: readonly { getsockname(): unknown }[] }): number {
-  return (server.sockets[0]!.getsockname() as [string, number])[1];
-}
-
-/** Awaits `future` and returns what it failed with. */
-async function failure(future: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await future;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
 }
 
 describe.each(loops)('streams on the $name', ({ make }) => {
