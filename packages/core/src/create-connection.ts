@@ -81,15 +81,9 @@ export function createConnection<P extends StreamProtocol>(
   let request: ConnectRequest;
   try {
     request = checkConnectArguments(protocolFactory, host, port, options);
-    if (ownsSockets(loop) && request.ssl !== null) {
-      throw new ValueError(
-        'createConnection(): ssl needs the EventLoop (TLS comes from Node\'s tls); a SelectorEventLoop does its own socket I/O and has no TLS. Use new EventLoop() (the default loop) for TLS connections',
-      );
-    }
+    checkSslOnLoop(loop, 'createConnection', request.ssl, 'TLS connections');
   } catch (error) {
-    const future = loop.createFuture<[Transport, P]>();
-    future.setException(error);
-    return future;
+    return failedFuture(loop, error);
   }
   if (ownsSockets(loop)) return loop.createTask(selectorConnect(loop, protocolFactory, request));
   const future = loop.createFuture<[Transport, P]>();
@@ -219,6 +213,24 @@ export function isSecureContext(value: unknown): value is tls.SecureContext {
 /** True on a loop whose transports do their own syscalls (SelectorEventLoop). @internal */
 export function ownsSockets(loop: BaseEventLoop): boolean {
   return (loop as { ownsSockets?: boolean }).ownsSockets === true;
+}
+
+/**
+ * Throws ValueError when TLS (`ssl` not null) is asked of a SelectorEventLoop,
+ * whose sockets are its own: TLS comes from Node's tls, on the EventLoop. @internal
+ */
+export function checkSslOnLoop(loop: BaseEventLoop, method: string, ssl: unknown, what: string): void {
+  if (ssl === null || !ownsSockets(loop)) return;
+  throw new ValueError(
+    `${method}(): ssl needs the EventLoop (TLS comes from Node's tls); a SelectorEventLoop does its own socket I/O and has no TLS. Use new EventLoop() (the default loop) for ${what}`,
+  );
+}
+
+/** A Future of `loop` already failed with `error`: how the create functions report bad arguments. @internal */
+export function failedFuture<T>(loop: BaseEventLoop, error: unknown): Future<T> {
+  const future = loop.createFuture<T>();
+  future.setException(error);
+  return future;
 }
 
 // --- on the EventLoop: Node's sockets ---------------------------------------------

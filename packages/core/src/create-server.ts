@@ -50,6 +50,8 @@ import {
   checkFactory,
   checkHandshakeTimeout,
   checkPort,
+  checkSslOnLoop,
+  failedFuture,
   isSecureContext,
   nodeFamily,
   ownsSockets,
@@ -121,15 +123,9 @@ export function createServer(
   let request: ServeRequest;
   try {
     request = checkServeArguments(protocolFactory, host, port, options);
-    if (ownsSockets(loop) && request.ssl !== null) {
-      throw new ValueError(
-        'createServer(): ssl needs the EventLoop (TLS comes from Node\'s tls); a SelectorEventLoop does its own socket I/O and has no TLS. Use new EventLoop() (the default loop) for a TLS server',
-      );
-    }
+    checkSslOnLoop(loop, 'createServer', request.ssl, 'a TLS server');
   } catch (error) {
-    const future = loop.createFuture<Server>();
-    future.setException(error);
-    return future;
+    return failedFuture(loop, error);
   }
   if (ownsSockets(loop)) return loop.createTask(selectorServe(loop, protocolFactory, request));
   const future = loop.createFuture<Server>();
