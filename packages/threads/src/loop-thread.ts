@@ -12,6 +12,7 @@ import { inspect } from 'node:util';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { RuntimeError, wakeWord, type WorkerArgs, type WorkerResult } from '@asyncio-ts/executors';
 import { BrokenLoopThread } from './errors.js';
+import { createChannel } from './internal/channel.js';
 import { Connection } from './internal/connection.js';
 import { bootstrap, entryExecArgv, loopBoot } from './internal/entry.js';
 import { EXITED, RUNNING, STOPPED, STOPPING, type LoopWorkerData } from './internal/protocol.js';
@@ -59,7 +60,8 @@ export class LoopThread {
   start(): this {
     if (this.#status !== 'initial') throw new RuntimeError(`start() on a ${this.#status} LoopThread; a LoopThread starts once, make a new one`);
     const { port1, port2 } = new MessageChannel();
-    const data: LoopWorkerData = { boot: loopBoot(), port: port2, wake: wakeWord(), state: this.#state };
+    const channel = createChannel();
+    const data: LoopWorkerData = { boot: loopBoot(), port: port2, wake: wakeWord(), channel, state: this.#state };
     const worker = new Worker(bootstrap, {
       eval: true,
       workerData: data,
@@ -69,7 +71,7 @@ export class LoopThread {
     });
     this.#worker = worker;
     this.#status = 'started';
-    this.#connection = new Connection(port1, this.#state, worker.threadId, { hello: false });
+    this.#connection = new Connection(port1, this.#state, worker.threadId, { hello: false, channel });
     worker.on('error', (error) => {
       this.#error = error;
     });

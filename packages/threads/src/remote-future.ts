@@ -14,8 +14,8 @@ export interface RemoteFutureOwner {
   readonly loopId: number;
   /** Asks the loop to cancel the remote task (or drop the callback). */
   cancelRemote(id: number): void;
-  /** Briefly spins until `isDone()`, before a blocking wait sleeps. */
-  spin(isDone: () => boolean): void;
+  /** Briefly spins until `isDone()` (the future of call `id`), before a blocking wait sleeps. */
+  spin(isDone: () => boolean, id: number): void;
 }
 
 /**
@@ -53,7 +53,7 @@ export class RemoteFuture<T = unknown> extends Future<T> {
    */
   override result(timeout?: number | null): T {
     this.#refuseOwnThread('result');
-    if (!this.done() && timeout !== 0) this.#owner.spin(() => this.done());
+    if (!this.done() && timeout !== 0) this.#owner.spin(() => this.done(), this.#id);
     return super.result(timeout);
   }
 

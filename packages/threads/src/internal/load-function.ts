@@ -24,7 +24,14 @@ export class FunctionTable {
       if (def === null) return Promise.reject(new Error(`internal error: function #${id} was never sent on this connection`));
       loaded = load(def.spec);
       if (loaded instanceof Promise) {
-        loaded.then((fn) => this.#functions.set(id, fn), () => {});
+        // Settled, the entry becomes the function, or one that throws why it could not load.
+        loaded.then(
+          (fn) => this.#functions.set(id, fn),
+          (error: unknown) =>
+            this.#functions.set(id, () => {
+              throw error;
+            }),
+        );
       }
       this.#functions.set(id, loaded);
     }

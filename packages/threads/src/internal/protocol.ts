@@ -1,10 +1,12 @@
 // The messages between a loop thread and the threads that submit to it, and
 // the shared state word every holder of a loop handle can read.
 //
-// Every connection is one MessagePort: the submitter posts requests on it,
-// the loop replies on it. A submitter first says hello with its thread's wake
-// word (from @asyncio-ts/executors), which the loop notifies after every
-// reply so that a thread blocked in result() wakes and drains its port.
+// Every connection is one MessagePort and one shared-memory channel (see
+// channel.ts): the submitter posts requests on the port, or writes them into
+// the channel's slot; the loop replies the same way. A submitter first says
+// hello with its thread's wake word (from @asyncio-ts/executors), which the
+// loop notifies after every reply so that a thread blocked in result() wakes
+// and drains its port and slot, and with the channel it made.
 import type { MessagePort } from 'node:worker_threads';
 import type { FunctionSpec } from './function-spec.js';
 
@@ -23,14 +25,24 @@ export interface FunctionDefinition {
   spec: FunctionSpec;
 }
 
+/**
+ * How many calls the submitter had written into the channel's slot when it
+ * posted a message: the loop takes those in first, to keep the order.
+ */
+interface Ordered {
+  slotCalls?: number;
+}
+
 /** Calls on either side: a coroutine function run as a task on the loop, a callback run soon, or a call back into the submitter (portal). */
-export interface CallMessage {
+export interface CallMessage extends Ordered {
   type: 'call';
   id: number;
   mode: 'task' | 'soon' | 'portal';
   fn: number;
   def: FunctionDefinition | null;
   args: unknown[];
+  /** The slot seq of a call taken from the channel (its reply goes back there); loop side only. */
+  slot?: number;
 }
 
 export type ReplyMessage =
@@ -38,11 +50,11 @@ export type ReplyMessage =
   | { type: 'done'; id: number; ok: false; error: unknown };
 
 export type ToLoop =
-  | { type: 'hello'; wake: Int32Array }
+  | { type: 'hello'; wake: Int32Array; channel: SharedArrayBuffer }
   | CallMessage
-  | { type: 'cancel'; id: number }
+  | ({ type: 'cancel'; id: number } & Ordered)
   | { type: 'attach'; port: MessagePort }
-  | { type: 'stop' }
+  | ({ type: 'stop' } & Ordered)
   | ReplyMessage;
 
 export type FromLoop = ReplyMessage | CallMessage;
@@ -59,6 +71,8 @@ export interface LoopWorkerData {
   port: MessagePort;
   /** The starting thread's wake word. */
   wake: Int32Array;
+  /** The primary connection's shared-memory channel. */
+  channel: SharedArrayBuffer;
   state: Int32Array;
 }
 

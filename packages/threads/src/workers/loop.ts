@@ -11,23 +11,23 @@ import { EXITED, RUNNING, STOPPED, type LoopWorkerData, type ToLoop } from '../i
 import { Server } from '../internal/server.js';
 import { setCurrentLoopId } from '../internal/thread-identity.js';
 
-const { port, wake, state } = workerData as LoopWorkerData;
+const { port, wake, channel, state } = workerData as LoopWorkerData;
 const loop = newEventLoop();
 setEventLoop(loop);
 setCurrentLoopId(threadId);
 
 const servers: Server[] = [];
-function serve(other: MessagePort, otherWake: Int32Array | null, control: ((message: ToLoop) => void) | null = null): Server {
-  const server = new Server(loop, other, otherWake, control);
+function serve(other: MessagePort, otherWake: Int32Array | null, otherChannel: SharedArrayBuffer | null, control: ((message: ToLoop) => void) | null = null): Server {
+  const server = new Server(loop, other, otherWake, otherChannel, control);
   servers.push(server);
   return server;
 }
 
-const primary = serve(port, wake, (message) => {
-  if (message.type === 'attach') serve(message.port, null);
+const primary = serve(port, wake, channel, (message) => {
+  if (message.type === 'attach') serve(message.port, null, null);
   else if (message.type === 'stop') loop.callSoonThreadsafe(() => loop.stop());
 });
-setLoopContext({ loopId: threadId, state, primary, serve: (other) => void serve(other, null) });
+setLoopContext({ loopId: threadId, state, primary, serve: (other) => void serve(other, null, null) });
 
 process.on('exit', () => {
   Atomics.store(state, 0, EXITED);
