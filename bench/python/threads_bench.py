@@ -4,8 +4,9 @@ code, each asyncio.run_coroutine_threadsafe(echo(i), loop).result(), which
 blocks until the loop thread has run the coroutine.
 
 Prints one JSON object on its last line:
-{"python", "executable", "roundTrips": ops/s}, the best of ROUNDS rounds
-after a warm-up round. Run by bench/src/threads.ts beside synckit and asyncio-ts.
+{"python", "executable", "roundTrips": ops/s, "latency": ms}: the best of
+ROUNDS rounds after a warm-up round, and the median of LATENCY_SAMPLES
+round trips timed one by one. Run by bench/src/threads.ts beside synckit and asyncio-ts.
 """
 import asyncio
 import gc
@@ -16,7 +17,8 @@ import threading
 import time
 
 N = 20_000
-ROUNDS = 3
+ROUNDS = 5
+LATENCY_SAMPLES = 2_000
 
 
 async def echo(value):
@@ -36,10 +38,16 @@ def main():
         elapsed = time.perf_counter() - start
         if round_ > 0:
             best = max(best, N / elapsed)
+    times = []
+    for i in range(LATENCY_SAMPLES):
+        start = time.perf_counter()
+        asyncio.run_coroutine_threadsafe(echo(i), loop).result()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
     loop.call_soon_threadsafe(loop.stop)
     thread.join()
     loop.close()
-    print(json.dumps({"python": platform.python_version(), "executable": sys.executable, "roundTrips": best}))
+    print(json.dumps({"python": platform.python_version(), "executable": sys.executable, "roundTrips": best, "latency": times[LATENCY_SAMPLES // 2]}))
 
 
 if __name__ == "__main__":
