@@ -13,8 +13,8 @@ import { Future, isFuture } from './future.js';
 import { Handle, TimerHandle, creationSite, type Callback, type ExceptionContext, type HandleOwner } from './handle.js';
 import { checkCallback, checkDelay, checkWhen, describe } from './internal/checks.js';
 import { LoopScope, type ContextRunner } from './internal/context.js';
-import { Deque } from './internal/deque.js';
 import { TimerHeap } from './internal/heap.js';
+import { ReadyQueue } from './internal/ready-queue.js';
 import { loops } from './internal/running.js';
 import { SignalHandlers } from './internal/signals.js';
 import { monotonicClock, type Clock } from './internal/time.js';
@@ -58,7 +58,7 @@ export abstract class BaseEventLoop implements HandleOwner {
   slowCallbackDuration = 0.1;
 
   readonly #clock: Clock;
-  readonly #ready = new Deque<Handle>(1024);
+  readonly #ready = new ReadyQueue(1024);
   readonly #timers = new TimerHeap<TimerHandle>();
   #cancelledTimers = 0;
   #state: 'idle' | 'running' | 'closed' = 'idle';
@@ -285,6 +285,24 @@ export abstract class BaseEventLoop implements HandleOwner {
       this.readyWhileIdle();
     }
     return handle;
+  }
+
+  /**
+   * scheduleSoonIn() for a callback whose Handle no one needs (a task's
+   * step, a done callback): it is queued bare, with no Handle made, except
+   * in debug mode, which records where each handle was created. @internal
+   */
+  enqueueSoon(context: ContextRunner | null, callback: Callback, arg0?: unknown, arg1?: unknown): void {
+    if (this.#debug) {
+      this.scheduleSoonIn(context, callback, null, arg0, arg1);
+      return;
+    }
+    if (this.#state === 'closed') this.#checkClosed('callSoon');
+    this.#ready.pushCall(callback, arg0, arg1, context);
+    if (!this.inCallbacks) {
+      this.outsideActivity++;
+      this.readyWhileIdle();
+    }
   }
 
   /** callAt() without the checks, for the package's own callbacks (no context); arguments as in scheduleSoon(). @internal */
@@ -742,12 +760,15 @@ export abstract class BaseEventLoop implements HandleOwner {
     this.inCallbacks = true;
     try {
       while (count > 0) {
-        const handle = ready.shift()!;
         count--;
-        if (handle.callback === null) continue;
-        if (debug) this.#runTimed(handle);
-        else if (handle.context === null) handle.runHere(this);
-        else count = handle.context.runInAsyncScope(this.#runInContext, this, handle, count);
+        if (debug) {
+          const handle = ready.shift()!;
+          if (handle.callback !== null) this.#runTimed(handle);
+          continue;
+        }
+        const context = ready.peekContext()!;
+        if (context === null) ready.runFirst(this);
+        else count = context.runInAsyncScope(this.#runInContext, this, context, count);
       }
       let added: TimerHandle[] | null = null;
       while (timers.peekDeadline() <= end) {
@@ -768,19 +789,17 @@ export abstract class BaseEventLoop implements HandleOwner {
   }
 
   /**
-   * Runs `first` and the handles after it that were scheduled in the same
-   * async context, inside that context entered once (entering one costs more
-   * than a short callback); returns how many of this iteration's handles are
-   * left.
+   * Runs the first ready entry and those after it that were scheduled in the
+   * same async context, inside that context entered once (entering one costs
+   * more than a short callback); returns how many of this iteration's
+   * entries are left.
    */
-  #runInContext(first: Handle, count: number): number {
-    first.runHere(this);
+  #runInContext(context: ContextRunner, count: number): number {
     const ready = this.#ready;
-    const context = first.context;
-    while (count > 0 && ready.peek()!.context === context) {
-      const handle = ready.shift()!;
+    ready.runFirst(this);
+    while (count > 0 && ready.peekContext() === context) {
       count--;
-      if (handle.callback !== null) handle.runHere(this);
+      ready.runFirst(this);
     }
     return count;
   }

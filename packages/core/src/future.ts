@@ -49,7 +49,7 @@ class CallbackListener implements DoneListener {
   ) {}
 
   futureDone(future: Future<unknown>, loop: BaseEventLoop): void {
-    loop.scheduleSoonIn(this.context, this.callback, null, future);
+    loop.enqueueSoon(this.context, this.callback, future);
   }
 }
 
@@ -84,7 +84,7 @@ class ThenListener implements DoneListener {
    */
   futureDone(future: Future<unknown>, loop: BaseEventLoop): void {
     if (this.task === null || future.wakesAwaitersInline() || !loop.isRunning()) this.wake(future, loop);
-    else loop.scheduleSoon(wakeThenListener, null, this, future);
+    else loop.enqueueSoon(null, wakeThenListener, this, future);
   }
 
   /**

@@ -10,7 +10,7 @@ import { isCoroutine, type Awaitable, type AwaitedResult } from './coroutines.js
 import { ensureFuture } from './ensure-future.js';
 import { CancelledError } from './errors.js';
 import { getEventLoop } from './events.js';
-import { Future, isFuture } from './future.js';
+import { Future, isFuture, type DoneListener } from './future.js';
 import { Task } from './task.js';
 
 export interface GatherOptions {
@@ -86,7 +86,7 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
   const total = unique.length;
   let finished = 0;
 
-  const onChildDone = (child: Future<unknown>) => {
+  const onChildDone = (child: Future<unknown>): void => {
     finished++;
     if (outer.done()) {
       if (!child.cancelled()) child.exception(); // mark it retrieved
@@ -112,8 +112,20 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
     if (outer.cancelRequested) outer.setException(child.makeCancelledError());
     else outer.setResult(results);
   };
-  for (const child of unique) child.addCallback(onChildDone, null);
+  // One listener for every child (not a done callback each): a gather of
+  // 100,000 tasks holds one object, not 100,000.
+  const listener = new ChildListener(onChildDone);
+  for (const child of unique) child.addListener(listener);
   return outer;
+}
+
+/** Tells gather() of each child that completes, on the next iteration, as a done callback would be. */
+class ChildListener implements DoneListener {
+  constructor(readonly onChildDone: (child: Future<unknown>) => void) {}
+
+  futureDone(child: Future<unknown>, loop: BaseEventLoop): void {
+    loop.enqueueSoon(null, this.onChildDone, child);
+  }
 }
 
 function isOptions(value: unknown): value is GatherOptions {

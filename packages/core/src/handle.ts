@@ -117,10 +117,7 @@ export class Handle {
       else if (this.args.length === 0) callback();
       else callback(...this.args);
     } catch (error) {
-      const context: ExceptionContext = { message: `Exception in callback ${describeCallback(callback, this.arguments())}`, exception: error, handle: this };
-      const sourceTraceback = this.sourceTraceback;
-      if (sourceTraceback !== undefined) context.sourceTraceback = sourceTraceback;
-      loop.callExceptionHandler(context);
+      reportCallbackError(loop, this, callback, error);
     }
   }
 
@@ -178,6 +175,14 @@ export class TimerHandle extends Handle implements HeapItem {
   override describeState(callback: Callback | null = this.callback): string {
     return ` when=${this.deadline.toFixed(3)}${super.describeState(callback)}`;
   }
+}
+
+/** A handle's callback threw: tell the loop's exception handler, as asyncio's Handle._run. @internal */
+export function reportCallbackError(loop: HandleOwner, handle: Handle, callback: Callback, error: unknown): void {
+  const context: ExceptionContext = { message: `Exception in callback ${describeCallback(callback, handle.arguments())}`, exception: error, handle };
+  const sourceTraceback = handle.sourceTraceback;
+  if (sourceTraceback !== undefined) context.sourceTraceback = sourceTraceback;
+  loop.callExceptionHandler(context);
 }
 
 /** `name(args)` for messages, as asyncio's format_helpers. */

@@ -113,7 +113,7 @@ export class SleepFuture<T> extends Future<T> implements Iterator<unknown, T, un
   static #scheduleCompletion(future: SleepFuture<unknown>): void {
     if (future.#delay > 0 || (future.#flags & SCHEDULED) !== 0 || future.done()) return;
     future.#flags |= SCHEDULED;
-    future.getLoop().scheduleSoon(settleSleep, null, future, future.#value);
+    future.getLoop().enqueueSoon(null, settleSleep, future, future.#value);
   }
 
   static #observed(future: SleepFuture<unknown>): void {

@@ -93,7 +93,7 @@ export class Task<T = unknown> extends Future<T> {
 
   constructor(coro: CoroutineLike<T>, options: TaskOptions = {}) {
     const generator = checkCoroutine(coro);
-    super(options.loop !== undefined ? { loop: options.loop } : {});
+    super(options);
     const loop = this.getLoop();
     this.#coro = coro;
     if (generator) this.#generator = coro as Coroutine<T>;
@@ -105,7 +105,7 @@ export class Task<T = unknown> extends Future<T> {
     this.#context = loop.scope.capture();
     loop.registerTask(this as unknown as Task<unknown>);
     if (options.eagerStart === true && loop.isRunning()) this.step();
-    else loop.scheduleSoonIn(this.#context, stepTask, null, this);
+    else loop.enqueueSoon(this.#context, stepTask, this);
   }
 
   // --- the public face ---------------------------------------------------------
@@ -340,7 +340,7 @@ export class Task<T = unknown> extends Future<T> {
     const loop = task.getLoop();
     if (yielded === undefined || yielded === null) {
       // A bare yield: give the other callbacks one iteration, as sleep(0).
-      loop.scheduleSoonIn(task.#context, stepTask, null, task);
+      loop.enqueueSoon(task.#context, stepTask, task);
       return;
     }
     let future: Future<unknown>;
@@ -370,12 +370,12 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   static #stepWithError(task: Task<unknown>, error: Error): void {
-    task.getLoop().scheduleSoonIn(task.#context, stepTaskWithError, null, task, error);
+    task.getLoop().enqueueSoon(task.#context, stepTaskWithError, task, error);
   }
 
   /** The Future this task awaits is done: schedule the wake-up, in the task's context. @internal */
   futureDone(future: Future<unknown>, loop: BaseEventLoop): void {
-    loop.scheduleSoonIn(this.#context, wakeTask, null, this, future);
+    loop.enqueueSoon(this.#context, wakeTask, this, future);
   }
 
   /** The awaited Future is done: resume with its result, or throw its error in (asyncio's __wakeup). @internal */
