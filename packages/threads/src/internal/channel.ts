@@ -79,9 +79,11 @@ const PROBE_EVERY = 16;
  * to what spinning has been worth lately, as adaptive mutexes do: a round
  * trip between two threads that both have a core takes a few microseconds,
  * far less than a futex sleep and wake-up; but when the other thread has no
- * core (a busy machine), spinning only delays it. So the window grows to
- * twice the waits that spinning caught, halves on every wait it missed,
- * and while it is closed, one wait in PROBE_EVERY tries the full window.
+ * core (a busy machine), spinning only delays it. So the window doubles
+ * after a spin that caught the other thread (to at least four times the
+ * wait it caught) and halves after one that ran out: it stays open while
+ * most spins pay, and closes when most do not. While it is closed, one wait
+ * in PROBE_EVERY spins for the full window, to notice that spinning pays again.
  */
 export class SpinBudget {
   readonly #max: number;
@@ -103,7 +105,7 @@ export class SpinBudget {
   /** The spin caught the other thread after `elapsed` ms. */
   caught(elapsed: number): void {
     this.#misses = 0;
-    this.#window = Math.min(this.#max, Math.max(this.#window, 2 * elapsed, MIN_WINDOW));
+    this.#window = Math.min(this.#max, Math.max(2 * this.#window, 4 * elapsed, 2 * MIN_WINDOW));
   }
 
   /** The spin ran out. */
