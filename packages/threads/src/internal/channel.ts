@@ -71,24 +71,30 @@ export function createChannel(): SharedArrayBuffer {
 
 /** Below this (ms), a spin window counts as closed. */
 const MIN_WINDOW = 0.002;
-/** While the window is closed, one wait in this many spins for the full window. */
+/** While the window is closed, one wait in this many spins for the full window; doubled after each probe that fails. */
 const PROBE_EVERY = 16;
+const PROBE_EVERY_MAX = 1024;
 
 /**
  * How long to spin (or poll) for the other thread before sleeping, adapted
  * to what spinning has been worth lately, as adaptive mutexes do: a round
  * trip between two threads that both have a core takes a few microseconds,
  * far less than a futex sleep and wake-up; but when the other thread has no
- * core (a busy machine), spinning only delays it. So the window doubles
- * after a spin that caught the other thread (to at least four times the
- * wait it caught) and halves after one that ran out: it stays open while
- * most spins pay, and closes when most do not. While it is closed, one wait
- * in PROBE_EVERY spins for the full window, to notice that spinning pays again.
+ * core (a busy machine), spinning only delays it, and it costs more than
+ * the spin: the scheduler stops favouring a thread that burns its share,
+ * so its own wake-ups come late. So the window doubles after a spin that
+ * caught the other thread (to at least four times the wait it caught) and
+ * halves after one that ran out: it stays open while most spins pay, and
+ * closes when most do not. While it is closed, one wait in `probeEvery`
+ * spins for the full window, to notice that spinning pays again; each
+ * probe that fails doubles that interval, up to PROBE_EVERY_MAX.
  */
 export class SpinBudget {
   readonly #max: number;
   #window: number;
-  #misses = 0;
+  #waits = 0;
+  #probeEvery = PROBE_EVERY;
+  #probing = false;
 
   /** `max`: the longest spin, in ms. */
   constructor(max: number) {
@@ -99,17 +105,25 @@ export class SpinBudget {
   /** The next spin's length in ms (0: do not spin). */
   next(): number {
     if (this.#window >= MIN_WINDOW) return this.#window;
-    return ++this.#misses % PROBE_EVERY === 0 ? this.#max : 0;
+    if (++this.#waits < this.#probeEvery) return 0;
+    this.#waits = 0;
+    this.#probing = true;
+    return this.#max;
   }
 
   /** The spin caught the other thread after `elapsed` ms. */
   caught(elapsed: number): void {
-    this.#misses = 0;
+    this.#probing = false;
+    this.#probeEvery = PROBE_EVERY;
     this.#window = Math.min(this.#max, Math.max(2 * this.#window, 4 * elapsed, 2 * MIN_WINDOW));
   }
 
   /** The spin ran out. */
   missed(): void {
+    if (this.#probing) {
+      this.#probing = false;
+      this.#probeEvery = Math.min(PROBE_EVERY_MAX, 2 * this.#probeEvery);
+    }
     this.#window /= 2;
   }
 }

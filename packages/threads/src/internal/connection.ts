@@ -23,25 +23,25 @@ import { addResultSource, notifyWake, removeResultSource, wakeWord, type ResultS
 import { BrokenLoopThread } from '../errors.js';
 import { RemoteFuture, type RemoteFutureOwner } from '../remote-future.js';
 import {
+  ACTIVE,
   CALL_FUNCTION,
   CALL_ID,
   CALL_MODE,
   CALL_PORT_CALLS,
   CHANNEL_BYTES,
   DATA_START,
+  IDLE,
   LOOP_STATE,
   REPLY,
   REPLY_KIND,
   REQUEST,
-  ACTIVE,
-  IDLE,
   SOON,
   SUBMITTER_STATE,
-  SpinBudget,
   TAKEN,
   TASK,
   VALUE,
   WAITING,
+  SpinBudget,
   createChannel,
   waitAsync,
 } from './channel.js';

@@ -15,6 +15,7 @@ import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { CancelledError, Future, isThenable, type BaseEventLoop, type Handle, type Task } from '@asyncio-ts/core';
 import { notifyWake } from '@asyncio-ts/executors';
 import {
+  ACTIVE,
   BUSY,
   CALL_FUNCTION,
   CALL_ID,
@@ -28,12 +29,11 @@ import {
   REPLY_KIND,
   REQUEST,
   SUBMITTER_STATE,
-  SpinBudget,
   TAKEN,
   TASK,
-  ACTIVE,
   VALUE,
   WAITING,
+  SpinBudget,
   isLater,
   waitAsync,
 } from './channel.js';
