@@ -785,6 +785,7 @@ export abstract class BaseEventLoop implements HandleOwner {
       if (added !== null) for (const timer of added) timers.push(timer);
     } finally {
       this.inCallbacks = false;
+      ready.iterationDone();
     }
   }
 

@@ -17,7 +17,7 @@ import { Deque } from './deque.js';
 /** Slots a bare callback takes: the callback, arg0, arg1, its context. A Handle takes one. */
 const CALL_SLOTS = 4;
 
-/** The ring's size (in slots) after it was emptied from LARGE or more. */
+/** The ring's size (in slots) after iterationDone() let a ring of LARGE or more go. */
 const INITIAL = 1024;
 const LARGE = 16 * INITIAL;
 
@@ -40,6 +40,8 @@ export class ReadyQueue extends Deque<Handle> {
   #used = 0;
   #count = 0;
   #mask: number;
+  /** Slots consumed since the last iterationDone(). */
+  #ran = 0;
 
   constructor(capacity = 16) {
     super();
@@ -97,7 +99,8 @@ export class ReadyQueue extends Deque<Handle> {
     if (typeof first !== 'function') {
       this.#head = (head + 1) & mask;
       this.#used--;
-      if (--this.#count === 0 && mask >= LARGE) this.#release();
+      this.#count--;
+      this.#ran++;
       const handle = first as Handle;
       if (handle.callback !== null) handle.runHere(loop);
       return;
@@ -108,7 +111,8 @@ export class ReadyQueue extends Deque<Handle> {
     slots[(head + 1) & mask] = slots[(head + 2) & mask] = slots[(head + 3) & mask] = undefined;
     this.#head = (head + CALL_SLOTS) & mask;
     this.#used -= CALL_SLOTS;
-    if (--this.#count === 0 && mask >= LARGE) this.#release();
+    this.#count--;
+    this.#ran += CALL_SLOTS;
     if (first === madeHandle) {
       const handle = arg0 as Handle;
       if (handle.callback !== null) handle.runHere(loop);
@@ -183,8 +187,17 @@ export class ReadyQueue extends Deque<Handle> {
     return handle;
   }
 
-  /** Emptied after a burst: let the big ring go (a burst of 100,000 tasks leaves megabytes behind). */
-  #release(): void {
+  /**
+   * Called after each iteration: lets a big ring go once a burst is over,
+   * that is when the queue is empty and the iteration used a small part of
+   * it (a burst of 100,000 tasks would leave megabytes behind). A queue
+   * that empties every iteration but is refilled in full (async functions
+   * refill it between iterations) keeps its ring.
+   */
+  iterationDone(): void {
+    const ran = this.#ran;
+    this.#ran = 0;
+    if (this.#count > 0 || this.#mask < LARGE || ran * 8 > this.#mask) return;
     this.#slots = new Array(INITIAL);
     this.#mask = INITIAL - 1;
     this.#head = 0;
