@@ -12,7 +12,7 @@ import { RuntimeError } from './errors.js';
 import { Future, isFuture } from './future.js';
 import { Handle, TimerHandle, creationSite, type Callback, type ExceptionContext, type HandleOwner } from './handle.js';
 import { checkCallback, checkDelay, checkWhen, describe } from './internal/checks.js';
-import { LoopScope, type ContextRunner } from './internal/context.js';
+import { LoopScope, releaseTaskStoreWhenIdle, type ContextRunner } from './internal/context.js';
 import { TimerHeap } from './internal/heap.js';
 import { ReadyQueue } from './internal/ready-queue.js';
 import { loops } from './internal/running.js';
@@ -873,6 +873,7 @@ export abstract class BaseEventLoop implements HandleOwner {
     this.#stopping = false;
     this.#state = 'idle';
     if (loops.running === this) loops.running = null;
+    releaseTaskStoreWhenIdle(noLoopRuns);
   }
 
   // --- what a subclass provides ----------------------------------------------
@@ -913,6 +914,10 @@ function describeTask(task: Task<unknown>): string {
   const text = String(task);
   if (task.sourceTraceback === undefined) return text;
   return `${text.slice(0, -1)} created at ${creationSite(task.sourceTraceback)}>`;
+}
+
+function noLoopRuns(): boolean {
+  return loops.running === null;
 }
 
 function keepScheduled(timer: TimerHandle): boolean {
