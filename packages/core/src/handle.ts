@@ -49,24 +49,27 @@ const debugInfo = new WeakMap<Handle, HandleDebugInfo>();
 /**
  * A callback scheduled on a loop by callSoon(); cancel() stops it from running.
  *
- * Five fields only: a loop can hold a million of them at once. The loop that
- * runs a handle passes itself to run(); a cancelled handle is one whose
- * callback is gone; debug-mode facts live in a side table.
+ * Three fields only: a loop can hold a million of them at once. The loop
+ * that runs a handle passes itself to run(); a cancelled handle is one whose
+ * callback is gone; debug-mode facts live in a side table. (The package's
+ * own callbacks, which need no Handle, are queued without one: see
+ * internal/ready-queue.ts.)
  */
 export class Handle {
   /** The callback; null once cancelled. @internal */
   callback: Callback | null;
-  /** The arguments as given to callSoon(); null when the loop's own callers pass up to two inline. @internal */
-  args: unknown[] | null;
-  /** @internal */ arg0: unknown;
-  /** @internal */ arg1: unknown;
+  /** The arguments the callback gets. @internal */
+  args: unknown[];
   /** @internal */ readonly context: ContextRunner | null;
 
+  /**
+   * `args` as given to callSoon(), or null with up to two arguments given
+   * inline by the package's own callers (kept as an array here).
+   * @internal
+   */
   constructor(callback: Callback, args: unknown[] | null, context: ContextRunner | null, arg0?: unknown, arg1?: unknown) {
     this.callback = callback;
-    this.args = args;
-    this.arg0 = arg0;
-    this.arg1 = arg1;
+    this.args = args ?? (arg1 !== undefined ? [arg0, arg1] : arg0 !== undefined ? [arg0] : EMPTY);
     this.context = context;
   }
 
@@ -94,7 +97,6 @@ export class Handle {
     this.callback = null;
     if (debug !== undefined) debug.repr = `<${this.constructor.name}${this.describeState(callback)}>`;
     this.args = EMPTY;
-    this.arg0 = this.arg1 = undefined;
   }
 
   /** True when cancel() was called. */
@@ -112,10 +114,11 @@ export class Handle {
   runHere(loop: HandleOwner): void {
     const callback = this.callback!;
     loop.scope.callbackStarting();
+    const args = this.args;
     try {
-      if (this.args === null) callback(this.arg0, this.arg1);
-      else if (this.args.length === 0) callback();
-      else callback(...this.args);
+      if (args.length === 0) callback();
+      else if (args.length === 1) callback(args[0]);
+      else callback(...args);
     } catch (error) {
       reportCallbackError(loop, this, callback, error);
     }
@@ -123,8 +126,7 @@ export class Handle {
 
   /** The arguments the callback gets. @internal */
   arguments(): unknown[] {
-    if (this.args !== null) return this.args;
-    return this.arg1 === undefined ? (this.arg0 === undefined ? EMPTY : [this.arg0]) : [this.arg0, this.arg1];
+    return this.args;
   }
 
   toString(): string {
