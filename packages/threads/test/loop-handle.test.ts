@@ -25,6 +25,15 @@ describe('runCoroutineThreadsafe', () => {
     expect(b.runCoroutine({ module: bridge, export: name }, a.handle(), 20, 22).result(10)).toBe(42);
   });
 
+  it('serves a handle used on this thread, then transferred to another that uses it', () => {
+    using a = new LoopThread().start();
+    using b = new LoopThread().start();
+    const handle = a.handle();
+    expect(runCoroutineThreadsafe({ module: coroutines, export: 'addLater' }, handle, 1, 2).result(10)).toBe(3);
+    // The port moves to b's thread with the call, which says hello to a's loop again, with a channel of its own.
+    expect(b.runCoroutine({ module: bridge, export: 'addTwiceVia' }, handle, 20, 1).result(10)).toBe(42);
+  });
+
   it('receives a handle made on the loop thread, and submits to it', () => {
     using runner = new LoopThread().start();
     const handle = runner.runCoroutine({ module: bridge, export: 'ownHandle' }).result(10) as LoopHandle;

@@ -111,6 +111,11 @@ export class SpinBudget {
     return this.#max;
   }
 
+  /** True when the spin next() allowed is a probe of a closed window. */
+  get probing(): boolean {
+    return this.#probing;
+  }
+
   /** The spin caught the other thread after `elapsed` ms. */
   caught(elapsed: number): void {
     this.#probing = false;

@@ -52,8 +52,13 @@ import { EXITED, handlePorts, type CallMessage, type FromLoop, type ToLoop } fro
 import { deserializeError, serializeError } from './remote-error.js';
 
 /** The longest result() spins before it sleeps, in ms (SpinBudget adapts it). */
-const SPIN_MS = 0.05;
-/** How long result() spins for the loop thread to take a slot call in, before it sleeps, in ms. */
+const SPIN_MS = 0.1;
+/**
+ * How long result() spins for the loop thread to take a slot call in, before
+ * it sleeps, in ms; a probe of a closed window waits its whole length, since
+ * a loop thread that slept in its event loop (on an idle VM, a halted vCPU)
+ * takes tens of microseconds to wake.
+ */
 const TAKE_MS = 0.02;
 /** Spins read the clock once every CLOCK_EVERY + 1 turns (it costs more than a turn). */
 const CLOCK_EVERY = 15;
@@ -112,7 +117,7 @@ export class Connection implements ResultSource, RemoteFutureOwner {
     if (this.#failure !== null) throw this.#failure;
     const id = this.#nextId++;
     const future = new RemoteFuture<T>(this, id);
-    this.#drainSlot();
+    this.takeSlotReply();
     const slot = this.#slotId === 0 ? this.#slot : null;
     const first = !this.#sent.has(reference.id);
     if (slot !== null && !first && this.#codec.encode(args) >= 0) {
@@ -174,7 +179,7 @@ export class Connection implements ResultSource, RemoteFutureOwner {
     const clock = performance;
     const start = clock.now();
     let taken = slot === null || Atomics.load(slot, TAKEN) === this.#slotCalls;
-    let end = start + (taken ? window : Math.min(window, TAKE_MS));
+    let end = start + (taken || this.#spin.probing ? window : Math.min(window, TAKE_MS));
     for (let turn = 1; !isDone(); turn++) {
       const now = Atomics.load(wake, 0);
       if (now !== seen) {
@@ -211,7 +216,7 @@ export class Connection implements ResultSource, RemoteFutureOwner {
   /** Pulls and handles every reply and message that has arrived (ResultSource). */
   drain(): void {
     const exited = Atomics.load(this.#state, 0) >= EXITED;
-    this.#drainSlot();
+    this.takeSlotReply();
     while (!this.#closed) {
       const received = receiveMessageOnPort(this.#port);
       if (received === undefined) break;
@@ -226,8 +231,8 @@ export class Connection implements ResultSource, RemoteFutureOwner {
     return this.#slotId !== 0;
   }
 
-  /** Takes the slot's reply, when the loop has written it: the slot is free again. */
-  #drainSlot(): void {
+  /** Takes the slot's reply, when the loop has written it: the slot is free again. @internal */
+  takeSlotReply(): void {
     const slot = this.#slot;
     if (this.#slotId === 0 || slot === null || Atomics.load(slot, REPLY) !== this.#slotCalls) return;
     const id = this.#slotId;
@@ -359,8 +364,10 @@ function watchReplies(): void {
   const wake = wakeWord();
   const seen = Atomics.load(wake, 0);
   for (const connection of watched) {
+    // The slot only: port messages come as events now that this thread's event loop runs
+    // (and a port since transferred to another thread must not be read here).
     connection.idle();
-    connection.drain();
+    connection.takeSlotReply();
     if (!connection.slotBusy) watched.delete(connection);
   }
   if (watched.size === 0) {

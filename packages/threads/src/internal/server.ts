@@ -109,6 +109,11 @@ export class Server {
   }
 
   #useChannel(channel: SharedArrayBuffer): void {
+    // A handle moved to another thread says hello again, with a channel of its own.
+    if (this.#waiting) {
+      this.#waiting = false;
+      Atomics.notify(this.#slot!, REQUEST);
+    }
     this.#slot = new Int32Array(channel);
     this.#codec = new PlainCodec(channel, DATA_START, CHANNEL_BYTES);
     this.#slotSeen = 0;
@@ -193,19 +198,22 @@ export class Server {
       const wait = waitAsync(slot, REQUEST, seq);
       if (wait.async) {
         this.#waiting = true;
-        void wait.value.then(this.#slotWritten);
+        void wait.value.then(() => {
+          // A wait on a channel since replaced (or released) settles for nothing.
+          if (this.#slot === slot) this.#slotWritten();
+        });
         return;
       }
     }
   }
 
-  readonly #slotWritten = (): void => {
+  #slotWritten(): void {
     this.#waiting = false;
     if (this.#closed) return;
     Atomics.store(this.#slot!, LOOP_STATE, BUSY);
     // A call taken: its reply polls for the next and then waits again.
     if (!this.#takeSlot()) this.#waitForSlot();
-  };
+  }
 
   #call(message: CallMessage): void {
     if (this.#loading !== null) {
