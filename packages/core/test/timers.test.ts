@@ -216,6 +216,47 @@ describe('timers and the loop', () => {
     loop.close();
   });
 
+  it('run thousands of timers in deadline order, ties in the order they were scheduled', async () => {
+    // Many timers at once are sorted in bulk rather than taken one by one
+    // from the heap; the order must stay exact: by deadline, then by
+    // scheduling order, with cancelled timers skipped, infinite ones never
+    // run, and timers added by timer callbacks merged in.
+    const loop = guard.newLoop();
+    let seed = 1;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const ran: number[] = [];
+    const expected: { when: number; order: number; id: number }[] = [];
+    let scheduled = 0;
+    const add = (timer: TimerHandle, id: number) => expected.push({ when: timer.when(), order: scheduled++, id });
+    const base = loop.time() + 0.01;
+    for (let id = 0; id < 5000; id++) {
+      const kind = random();
+      if (kind < 0.2) {
+        // Shared deadlines: ties run in scheduling order.
+        add(loop.callAt(base + Math.floor(random() * 5) * 0.002, () => ran.push(id)), id);
+      } else if (kind < 0.25) {
+        loop.callLater(random() * 0.02, () => ran.push(-1)).cancel();
+      } else if (kind < 0.27) {
+        loop.callLater(Infinity, () => ran.push(-2));
+      } else if (kind < 0.3) {
+        // A timer that adds another when it runs.
+        const timer = loop.callLater(random() * 0.02, () => {
+          ran.push(id);
+          add(loop.callLater(random() * 0.005, () => ran.push(id + 10_000)), id + 10_000);
+        });
+        add(timer, id);
+      } else {
+        add(loop.callLater(random() * 0.02, () => ran.push(id)), id);
+      }
+    }
+    loop.callLater(0.1, () => loop.stop());
+    await loop.runForever();
+    // Timers added by callbacks are scheduled after every timer of the loop above.
+    expected.sort((a, b) => a.when - b.when || a.order - b.order);
+    expect(ran).toEqual(expected.map((entry) => entry.id));
+    loop.close();
+  });
+
   it('run each due timer once, even when the loop wakes late', async () => {
     const loop = guard.newLoop();
     const runs = new Map<number, number>();
