@@ -19,7 +19,7 @@ import { Future, isFuture } from './future.js';
 import { coroutineName, isGenerator, isThenable, type Coroutine, type CoroutineLike } from './coroutines.js';
 import type { BaseEventLoop } from './base-event-loop.js';
 import { describe } from './internal/checks.js';
-import { enterTaskStore, taskStorage, type ContextRunner } from './internal/context.js';
+import { swapTaskStore, taskStorage, taskStoreResource, type ContextRunner } from './internal/context.js';
 import { watchDestroyedPending } from './internal/destroyed-pending.js';
 
 export interface TaskOptions {
@@ -222,15 +222,15 @@ export class Task<T = unknown> extends Future<T> {
     this.#waiter = null;
     const loop = this.getLoop();
     const previous = loop.stepping;
-    const previousStore = taskStorage.getStore();
     loop.stepping = this as unknown as Task<unknown>;
     // The task is the async context's task while it steps, so that promises
     // made in the step (an async helper it calls) know their task.
-    enterTaskStore(this);
+    const resource = taskStoreResource();
+    const previousStore = swapTaskStore(resource, this);
     try {
       this.runStep(error, hasError, value);
     } finally {
-      enterTaskStore(previousStore);
+      swapTaskStore(resource, previousStore);
       loop.stepping = previous;
     }
   }

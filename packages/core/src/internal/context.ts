@@ -52,6 +52,48 @@ export function enterTaskStore(store: object | undefined): void {
   versions.enterWith.call(taskStorage as AsyncLocalStorage<unknown>, store);
 }
 
+// Node 20's AsyncLocalStorage keeps each store on the current async resource
+// under its own symbol (kResourceStore): getStore() and enterWith() each
+// look the resource up again, about 100 ns once hooks are on. A task step
+// reads, sets and restores its store on one resource, so it looks the
+// resource up once. Where the internals differ (a Node whose
+// AsyncLocalStorage stands on AsyncContextFrame), enterWith() is used.
+interface StorageInternals {
+  kResourceStore?: unknown;
+  enabled?: unknown;
+  _enable?: unknown;
+}
+const internals = taskStorage as unknown as StorageInternals;
+const resourceStore =
+  typeof internals.kResourceStore === 'symbol' && typeof internals._enable === 'function' && typeof internals.enabled === 'boolean'
+    ? internals.kResourceStore
+    : null;
+
+/** Where a step's task store goes: the current async resource, or null where the internals differ. */
+export type StoreResource = Record<symbol, object | undefined> | null;
+
+/** The resource a step sets its task store on (looked up once per step); enables the store. */
+export function taskStoreResource(): StoreResource {
+  if (resourceStore === null) return null;
+  if (internals.enabled !== true) (internals._enable as () => void).call(taskStorage);
+  return executionAsyncResource() as Record<symbol, object | undefined>;
+}
+
+/**
+ * Sets the task store on `resource` (from taskStoreResource(), in the same
+ * synchronous run) and returns the store it replaces.
+ */
+export function swapTaskStore(resource: StoreResource, store: object | undefined): object | undefined {
+  if (resource === null) {
+    const previous = taskStorage.getStore();
+    enterTaskStore(store);
+    return previous;
+  }
+  const previous = resource[resourceStore as symbol];
+  resource[resourceStore as symbol] = store;
+  return previous;
+}
+
 let releaseScheduled = false;
 
 /**
