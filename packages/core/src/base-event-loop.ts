@@ -52,6 +52,7 @@ const MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
 
 let loopCount = 0;
 const NO_ARGS: unknown[] = [];
+const NO_TASK_OPTIONS: Omit<TaskOptions, 'loop'> = Object.freeze({});
 
 export abstract class BaseEventLoop implements HandleOwner {
   /** A callback slower than this (seconds) is reported in debug mode. */
@@ -340,11 +341,17 @@ export abstract class BaseEventLoop implements HandleOwner {
    * Wraps a coroutine (a generator, a promise, or a function returning either)
    * in a Task scheduled on this loop; the task's factory decides how.
    */
-  createTask<T>(coro: CoroutineLike<T>, options: Omit<TaskOptions, 'loop'> = {}): Task<T> {
+  createTask<T>(coro: CoroutineLike<T>, options: Omit<TaskOptions, 'loop'> = NO_TASK_OPTIONS): Task<T> {
     this.#checkClosed('createTask');
-    if (this.#taskFactory !== null) return this.#taskFactory(this, coro, { ...options, loop: this });
-    return new Task<T>(coro, { ...options, loop: this });
+    // Without options (the usual case), one shared options object: no
+    // object per task for the collector.
+    const taskOptions = options === NO_TASK_OPTIONS ? (this.#taskOptions ??= Object.freeze({ loop: this })) : { ...options, loop: this };
+    if (this.#taskFactory !== null) return this.#taskFactory(this, coro, options === NO_TASK_OPTIONS ? { loop: this } : taskOptions);
+    return new Task<T>(coro, taskOptions);
   }
+
+  /** The options createTask() gives a Task when it was given none. */
+  #taskOptions: TaskOptions | null = null;
 
   /** Sets the factory createTask() uses (null for the default Task); see eagerTaskFactory. */
   setTaskFactory(factory: TaskFactory | null): void {

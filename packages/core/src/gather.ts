@@ -6,7 +6,7 @@
  * options object, `gather(a, b, { returnExceptions: true })`.
  */
 import type { BaseEventLoop } from './base-event-loop.js';
-import { isCoroutine, type Awaitable, type AwaitedResult } from './coroutines.js';
+import { isCoroutine, type Awaitable, type AwaitedResult, type CoroutineLike } from './coroutines.js';
 import { ensureFuture } from './ensure-future.js';
 import { CancelledError } from './errors.js';
 import { getEventLoop } from './events.js';
@@ -69,16 +69,24 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
   const distinct = new Set(args).size === args.length;
   const byArgument = distinct ? null : new Map<unknown, Future<unknown>>();
   const children: Future<unknown>[] = [];
-  const unique: Future<unknown>[] = [];
+  // The distinct children: the same array when no argument repeats.
+  const unique: Future<unknown>[] = distinct ? children : [];
   let loop: BaseEventLoop | undefined;
   for (const argument of args) {
     let child = byArgument?.get(argument);
     if (child === undefined) {
-      child = ensureFuture(argument as Awaitable, loop !== undefined ? { loop } : {});
+      // A coroutine or function becomes a task on the loop (as in
+      // ensureFuture(), without an options object per child).
+      child =
+        typeof argument === 'function' || isCoroutine(argument)
+          ? (loop ?? getEventLoop()).createTask(argument as CoroutineLike<unknown>)
+          : ensureFuture(argument as Awaitable, loop !== undefined ? { loop } : {});
       loop ??= child.getLoop();
       if (child !== argument && child instanceof Task) child.logDestroyPending = false;
-      byArgument?.set(argument, child);
-      unique.push(child);
+      if (byArgument !== null) {
+        byArgument.set(argument, child);
+        unique.push(child);
+      }
     }
     children.push(child);
   }
