@@ -775,10 +775,11 @@ export abstract class BaseEventLoop implements HandleOwner {
         }
         const context = ready.peekContext()!;
         if (context === null) ready.runFirst(this);
-        else count = context.runInAsyncScope(this.#runInContext, this, context, count);
+        else count = this.scope.enter(context, this.#runInContext, this, count);
       }
       let added: TimerHandle[] | null = null;
-      while (timers.peekDeadline() <= end) {
+      // (No timers when the iteration began: nothing can be due.)
+      while (end !== -Infinity && timers.peekDeadline() <= end) {
         if (timers.peekSequence() >= firstNewTimer) {
           (added ??= []).push(timers.pop()!);
           continue;

@@ -136,13 +136,36 @@ export class LoopScope {
   /** The loop's resource by its async id, which Node reads in one load. */
   readonly #resourceId = this.resource.asyncId();
 
+  /** The context the loop entered to run handles in it, and its async id (-1: none). */
+  #entered: ContextRunner | null = null;
+  #enteredId = -1;
+
+  /**
+   * Runs `fn` in `context` (a handle's), as the loop does for the handles
+   * scheduled in it: capture() then knows that context by its id.
+   */
+  enter<Self, Result>(context: ContextRunner, fn: (this: Self, context: ContextRunner, count: number) => Result, self: Self, count: number): Result {
+    const outer = this.#entered;
+    const outerId = this.#enteredId;
+    this.#entered = context;
+    this.#enteredId = context.asyncId();
+    try {
+      return context.runInAsyncScope(fn, self, context, count);
+    } finally {
+      this.#entered = outer;
+      this.#enteredId = outerId;
+    }
+  }
+
   /** The caller's context, or null when it is the loop's own scope, unchanged. */
   capture(): ContextRunner | null {
     if (versions.version === this.#versionAtStart) {
       // executionAsyncResource() costs about 100 ns once hooks are on (it
       // looks the public resource up); the async id tells the loop's own
-      // scope, the usual case, for a load.
-      if (executionAsyncId() === this.#resourceId) return null;
+      // scope, or the context the loop entered, for a load.
+      const id = executionAsyncId();
+      if (id === this.#resourceId) return null;
+      if (id === this.#enteredId) return this.#entered;
       const current = executionAsyncResource();
       if (current instanceof CapturedContext) return current;
     }
