@@ -95,27 +95,25 @@ export class IoRegistry {
 
   /** Stops watching `fileobj` for reading; true when it had a reader. */
   removeReader(method: string, fileobj: FileObject): boolean {
-    const key = this.#key(method, fileobj);
-    if (key === undefined) return false;
-    const entry = key.data;
-    this.#watchOnly(key, key.events & ~EVENT_READ);
-    const reader = entry.reader;
-    entry.reader = null;
-    if (reader === null) return false;
-    reader.cancel();
-    return true;
+    return this.#remove(method, fileobj, EVENT_READ);
   }
 
   /** Stops watching `fileobj` for writing; true when it had a writer. */
   removeWriter(method: string, fileobj: FileObject): boolean {
+    return this.#remove(method, fileobj, EVENT_WRITE);
+  }
+
+  /** Stops watching `fileobj` for `event` and cancels its handle; true when it had one. */
+  #remove(method: string, fileobj: FileObject, event: number): boolean {
     const key = this.#key(method, fileobj);
     if (key === undefined) return false;
     const entry = key.data;
-    this.#watchOnly(key, key.events & ~EVENT_WRITE);
-    const writer = entry.writer;
-    entry.writer = null;
-    if (writer === null) return false;
-    writer.cancel();
+    this.#watchOnly(key, key.events & ~event);
+    const handle = event === EVENT_READ ? entry.reader : entry.writer;
+    if (event === EVENT_READ) entry.reader = null;
+    else entry.writer = null;
+    if (handle === null) return false;
+    handle.cancel();
     return true;
   }
 
