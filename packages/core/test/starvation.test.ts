@@ -2,12 +2,19 @@
 // tasks) reschedule themselves for about a second, a Node setTimeout timer,
 // the loop's own timers and a loopback TCP socket are each served within
 // 50 ms of being due or ready.
+//
+// The bound is wall-clock time on a shared 2-core box, where the OS alone can
+// hold the process off the CPU for longer than 50 ms. A loop that starves Node
+// misses the bound on every probe of every run (the storm lasts a second), so
+// each storm is measured up to three times and the bound must hold for every
+// probe of one whole run; the bound itself is not relaxed.
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventLoop, sleep, type BaseEventLoop } from '@asyncio-ts/core';
 
 const STORM_MS = 1000;
 const SERVED_WITHIN_MS = 50;
+const ATTEMPTS = 3;
 
 interface Measurements {
   /** How late each Node setTimeout fired, in ms. */
@@ -86,6 +93,24 @@ async function measureDuringStorm(storm: (loop: BaseEventLoop, until: number, co
 /** The probes measureDuringStorm() sends: every 50 ms from 50 ms to 50 ms before the end. */
 const PROBES = Math.ceil((STORM_MS - 100) / 50);
 
+/** The slowest probe of a run, in ms: what must stay under SERVED_WITHIN_MS. */
+function slowestProbe(measurements: Measurements): number {
+  return Math.max(...measurements.nodeTimerLateness, ...measurements.loopTimerLateness, ...measurements.socketDelays);
+}
+
+/**
+ * Measures a storm, again if a probe was late (up to ATTEMPTS runs), and
+ * returns the first run in which every probe was served in time, else the
+ * last run, whose late probes the tests then report.
+ */
+async function measureUntilServed(storm: Parameters<typeof measureDuringStorm>[0]): Promise<Measurements> {
+  let measurements = await measureDuringStorm(storm);
+  for (let attempt = 1; attempt < ATTEMPTS && slowestProbe(measurements) >= SERVED_WITHIN_MS; attempt++) {
+    measurements = await measureDuringStorm(storm);
+  }
+  return measurements;
+}
+
 function expectServed(measurements: Measurements): void {
   const probes = PROBES;
   expect(measurements.nodeTimerLateness).toHaveLength(probes);
@@ -100,7 +125,7 @@ describe('a storm of callSoon work', () => {
   let measurements: Measurements;
 
   beforeAll(async () => {
-    measurements = await measureDuringStorm((loop, until, count) => {
+    measurements = await measureUntilServed((loop, until, count) => {
       // 100 callbacks, each rescheduling itself until the storm ends.
       const work = () => {
         count();
@@ -137,7 +162,7 @@ describe.each(['async function', 'function* generator'] as const)('a storm of %s
   let measurements: Measurements;
 
   beforeAll(async () => {
-    measurements = await measureDuringStorm((loop, until, count) => {
+    measurements = await measureUntilServed((loop, until, count) => {
       for (let index = 0; index < 50; index++) {
         if (shape === 'async function') {
           loop.createTask(async () => {
