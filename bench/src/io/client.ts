@@ -1,7 +1,8 @@
 // The io suite's load generator: bench/native/echo-client.c compiled with
 // `cc -O2` into bench/dist/ the first time the suite runs (or when the source
 // is newer), else the Node net client of node-client.ts with a note; and the
-// one function that runs it for a given server.
+// one function that runs it for a given server. The C floor server
+// (echo-server.c) is compiled the same way.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ export interface LoadGenerator {
   prepare(): void;
 }
 
-/** Compiles echo-client.c to `binary` (through a temporary name, so no run sees half a file); returns why it failed, or null. */
+/** Compiles `source` to `binary` (through a temporary name, so no run sees half a file); returns why it failed, or null. */
 function compile(source: string, binary: string): string | null {
   const compiler = process.env.CC ?? 'cc';
   const partial = `${binary}.${process.pid}.tmp`;
@@ -41,6 +42,31 @@ function compile(source: string, binary: string): string | null {
   return null;
 }
 
+/** A program of bench/native/, compiled into bench/dist/ when missing or older than its source. */
+export interface NativeProgram {
+  source: string;
+  binary: string;
+  /** Why it could not be compiled, or null. */
+  failure: string | null;
+  /** Called before each run: puts the binary back if a bench rebuild (tsup cleans dist/) took it away. */
+  prepare(): void;
+}
+
+/** Compiles bench/native/<name>.c into bench/dist/<name> if needed. */
+export function nativeProgram(name: string): NativeProgram {
+  const source = join(benchRoot, 'native', `${name}.c`);
+  const binary = join(benchRoot, 'dist', name);
+  const stale = !existsSync(binary) || statSync(binary).mtimeMs < statSync(source).mtimeMs;
+  return {
+    source,
+    binary,
+    failure: stale ? compile(source, binary) : null,
+    prepare: () => {
+      if (!existsSync(binary)) compile(source, binary);
+    },
+  };
+}
+
 /** Compiles the C client if needed; falls back to the Node client, saying why. */
 export function loadGenerator(forceNode: boolean): LoadGenerator {
   const nodeClient: LoadGenerator = {
@@ -49,23 +75,13 @@ export function loadGenerator(forceNode: boolean): LoadGenerator {
     prepare: () => {},
   };
   if (forceNode) return nodeClient;
-  const source = join(benchRoot, 'native', 'echo-client.c');
-  const binary = join(benchRoot, 'dist', 'echo-client');
-  if (!existsSync(binary) || statSync(binary).mtimeMs < statSync(source).mtimeMs) {
-    const failure = compile(source, binary);
-    if (failure !== null) {
-      console.log(`\nNote: cannot compile bench/native/echo-client.c (${failure}); ` +
-        'the load comes from a Node net client instead, which may set the pace for the fastest servers.');
-      return nodeClient;
-    }
+  const client = nativeProgram('echo-client');
+  if (client.failure !== null) {
+    console.log(`\nNote: cannot compile bench/native/echo-client.c (${client.failure}); ` +
+      'the load comes from a Node net client instead, which may set the pace for the fastest servers.');
+    return nodeClient;
   }
-  return {
-    description: 'C epoll client (bench/native/echo-client.c)',
-    command: [binary],
-    prepare: () => {
-      if (!existsSync(binary)) compile(source, binary);
-    },
-  };
+  return { description: 'C epoll client (bench/native/echo-client.c)', command: [client.binary], prepare: client.prepare };
 }
 
 /** Runs the load generator against 127.0.0.1:port; resolves its result or rejects with its stderr. */
