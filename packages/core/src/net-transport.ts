@@ -74,14 +74,14 @@ export class NetTransport extends StreamTransport {
     }
   }
 
-  // --- Node's events, turned into loop handles ---------------------------------
+  // --- Node's events, queued as bare loop callbacks (no Handle per chunk) ------
 
   readonly #onData = (chunk: Buffer): void => {
-    if (this.#schedulable()) this.loop.scheduleSoon(NetTransport.#dataArrived, null, this, chunk);
+    if (this.#schedulable()) this.loop.enqueueSoon(null, NetTransport.#dataArrived, this, chunk);
   };
 
   readonly #onEnd = (): void => {
-    if (this.#schedulable()) this.loop.scheduleSoon(NetTransport.#eofArrived, null, this);
+    if (this.#schedulable()) this.loop.enqueueSoon(null, NetTransport.#eofArrived, this);
   };
 
   readonly #onError = (error: Error): void => {
@@ -89,7 +89,7 @@ export class NetTransport extends StreamTransport {
   };
 
   readonly #onClose = (): void => {
-    if (!this.connectionLost && this.#schedulable()) this.loop.scheduleSoon(NetTransport.#socketClosed, null, this);
+    if (!this.connectionLost && this.#schedulable()) this.loop.enqueueSoon(null, NetTransport.#socketClosed, this);
   };
 
   /** Called by Node once a write that took the buffer above the low-water mark is flushed. */
@@ -97,7 +97,7 @@ export class NetTransport extends StreamTransport {
     if (!this.protocolPaused || this.#resumeScheduled || this.connectionLost) return;
     if (this.getWriteBufferSize() > this.lowWater || !this.#schedulable()) return;
     this.#resumeScheduled = true;
-    this.loop.scheduleSoon(NetTransport.#writeBufferDrained, null, this);
+    this.loop.enqueueSoon(null, NetTransport.#writeBufferDrained, this);
   };
 
   /** close() with data buffered: Node flushed it (or failed to). */
