@@ -25,9 +25,10 @@ import type { Executor, WorkerArgs, WorkerFunction, WorkerResult } from '@asynci
 import { closeDefaultExecutor, runInExecutor, setDefaultExecutor, shutdownDefaultExecutor, type ShutdownDefaultExecutorOptions } from './executor-bridge.js';
 import { DefaultSelector, type Address, type BaseSelector, type FileObject, type Socket } from '@asyncio-ts/selectors';
 import { sockAccept, sockConnect, sockRecv, sockRecvInto, sockSendall } from './sock-operations.js';
-import { createConnection, type CreateConnectionOptions } from './create-connection.js';
-import { createServer, type CreateServerOptions } from './create-server.js';
-import type { StreamProtocol } from './protocols.js';
+import { createConnection, type ClientSsl, type CreateConnectionOptions } from './create-connection.js';
+import { createServer, type CreateServerOptions, type ServerSsl } from './create-server.js';
+import type { BaseProtocol, StreamProtocol } from './protocols.js';
+import { startTls, type StartTlsOptions } from './start-tls.js';
 import type { Server } from './server.js';
 import type { Transport } from './transports.js';
 import { IoRegistry, type FdOwner, type IoEntry } from './internal/io-registry.js';
@@ -590,6 +591,17 @@ export abstract class BaseEventLoop implements HandleOwner {
     options?: CreateServerOptions,
   ): Future<Server> {
     return createServer(this, protocolFactory, host, port, options);
+  }
+
+  /**
+   * Upgrades a connection of this loop to TLS in mid-stream (STARTTLS);
+   * resolves to the new transport, which `protocol` goes on with, once the
+   * handshake is done (asyncio's start_tls). EventLoop only.
+   * @example
+   * const tlsTransport = await loop.startTls(transport, protocol, true, { serverHostname: 'mail.example.com' });
+   */
+  startTls(transport: Transport, protocol: BaseProtocol, sslcontext: ClientSsl | ServerSsl, options?: StartTlsOptions): Future<Transport> {
+    return startTls(this, transport, protocol, sslcontext, options);
   }
 
   /**

@@ -198,7 +198,8 @@ export function nodeFamily(method: string, family: unknown): 0 | 4 | 6 {
   throw new ValueError(`${method}() expects family as AF_INET, AF_INET6 or 0, got ${describe(family)}`);
 }
 
-function clientTlsOptions(ssl: ClientSsl): tls.ConnectionOptions {
+/** createConnection()'s `ssl` as Node's TLS options. @internal */
+export function clientTlsOptions(ssl: ClientSsl): tls.ConnectionOptions {
   if (ssl === true) return {};
   if (isSecureContext(ssl)) return { secureContext: ssl };
   if (typeof ssl !== 'object') throw new TypeError(`createConnection() expects ssl as true, TLS options or a SecureContext, got ${describe(ssl)}`);
@@ -292,22 +293,31 @@ function openNetSocket(request: ConnectRequest): net.Socket {
   let raw: net.Socket | undefined;
   if (request.sock !== undefined) raw = adoptSocket(request.sock);
   if (request.ssl !== null) {
-    const serverHostname = request.serverHostname ?? '';
-    // allowHalfOpen reaches the TLSSocket's net.Socket (Node's types leave it out).
-    const tlsOptions = {
-      ...request.ssl,
-      allowHalfOpen: true,
-      servername: serverHostname === '' || net.isIP(serverHostname) !== 0 ? undefined : serverHostname,
-    } as tls.ConnectionOptions;
-    if (serverHostname === '') tlsOptions.checkServerIdentity = () => undefined;
-    else if (net.isIP(serverHostname) !== 0 && serverHostname !== request.host) {
-      tlsOptions.checkServerIdentity = (_host, cert) => tls.checkServerIdentity(serverHostname, cert);
-    }
+    const tlsOptions = tlsClientOptions(request.ssl, request.serverHostname ?? '', request.host);
     if (raw !== undefined) return tls.connect({ ...tlsOptions, socket: raw });
     return tls.connect({ ...tlsOptions, ...netConnectOptions(request) } as tls.ConnectionOptions);
   }
   if (raw !== undefined) return raw;
   return net.connect(netConnectOptions(request));
+}
+
+/**
+ * tls.connect()'s options for a client: the server's name to check the
+ * certificate against (SNI for a name, not for an IP address), '' to check
+ * nothing; `host` is the address connected to, when known. @internal
+ */
+export function tlsClientOptions(ssl: tls.ConnectionOptions, serverHostname: string, host?: string | null): tls.ConnectionOptions {
+  // allowHalfOpen reaches the TLSSocket's net.Socket (Node's types leave it out).
+  const tlsOptions = {
+    ...ssl,
+    allowHalfOpen: true,
+    servername: serverHostname === '' || net.isIP(serverHostname) !== 0 ? undefined : serverHostname,
+  } as tls.ConnectionOptions;
+  if (serverHostname === '') tlsOptions.checkServerIdentity = () => undefined;
+  else if (net.isIP(serverHostname) !== 0 && serverHostname !== host) {
+    tlsOptions.checkServerIdentity = (_host, cert) => tls.checkServerIdentity(serverHostname, cert);
+  }
+  return tlsOptions;
 }
 
 function netConnectOptions(request: ConnectRequest): net.NetConnectOpts {

@@ -26,7 +26,7 @@ import { OSError } from '@asyncio-ts/selectors';
 import type { BaseEventLoop } from './base-event-loop.js';
 import { RuntimeError } from './errors.js';
 import { describe } from './internal/checks.js';
-import { LOG_THRESHOLD_FOR_CONNLOST_WRITES, StreamTransport, type StreamTransportOptions } from './internal/stream-transport.js';
+import { LOG_THRESHOLD_FOR_CONNLOST_WRITES, StreamTransport, type StreamTransportOptions, type TransportOwner } from './internal/stream-transport.js';
 import { logger } from './logger.js';
 import type { BufferedProtocol, Protocol, StreamProtocol } from './protocols.js';
 
@@ -288,6 +288,51 @@ export class NetTransport extends StreamTransport {
   protected releaseSocket(): void {
     this.#socket?.destroy();
     this.#socket = null;
+  }
+
+  // --- handing the socket over (startTls) -------------------------------------------
+
+  /**
+   * What the socket gave before this transport took it (startTls()'s
+   * handshake read on): delivered first, once reading starts, as what
+   * arrives while paused is.
+   * @internal
+   */
+  holdEarly(chunks: Buffer[], ended: boolean): void {
+    if (chunks.length > 0) (this.#held ??= []).push(...chunks);
+    if (ended) {
+      this.#held ??= [];
+      this.#eofHeld = true;
+    }
+  }
+
+  /**
+   * Gives the socket up to a TLS layer (loop.startTls()): the transport lets
+   * go of it without closing it, stops hearing its events, closes itself
+   * without calling connectionLost() (the protocol goes on over TLS). Its
+   * server is returned, still counting it: the caller detaches it once the
+   * TLS transport is attached, or the upgrade failed. What arrived and was
+   * not delivered goes back into the socket, for the TLS layer to read first.
+   * @internal
+   */
+  handOverSocket(): { socket: NodeSocket; server: TransportOwner | null } {
+    const socket = this.#socket;
+    if (socket === null || this.closing) throw new RuntimeError('startTls(): the transport is closing; upgrade an open connection');
+    if (this.#tls) throw new RuntimeError('startTls(): the transport is already TLS');
+    socket.off('data', this.#onData);
+    socket.off('end', this.#onEnd);
+    socket.off('error', this.#onError);
+    socket.off('close', this.#onClose);
+    socket.on('error', ignoreUntilTransport);
+    const held = this.#held;
+    if (held !== null) for (let index = held.length - 1; index >= 0; index--) socket.unshift(held[index]!);
+    this.#held = null;
+    this.#socket = null;
+    this.closing = true;
+    this.connectionLost = 1;
+    const server = this.server;
+    this.server = null;
+    return { socket, server };
   }
 
   // --- the rest ----------------------------------------------------------------

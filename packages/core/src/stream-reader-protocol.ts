@@ -109,6 +109,14 @@ export class StreamReaderProtocol extends DrainFlowControl {
     return !this.#overSsl;
   }
 
+  /** The writer's connection goes on over a new transport (StreamWriter.startTls(), asyncio's _replace_writer). @internal */
+  replaceWriter(writer: StreamWriter): void {
+    const transport = writer.transport;
+    this.#transport = transport;
+    this.#reader?.replaceTransport(transport);
+    this.#overSsl = transport.getExtraInfo('sslcontext') != null;
+  }
+
   /** The Future StreamWriter.waitClosed() waits on (shared: do not cancel it). @internal */
   get closeWaiter(): Future<void> {
     return this.#closed;

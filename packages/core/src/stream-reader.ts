@@ -110,6 +110,16 @@ export class StreamReader implements StreamWaiterOwner<Buffer>, AsyncIterable<Bu
     this.#transport = transport;
   }
 
+  /**
+   * The connection goes on over a new transport (StreamWriter.startTls()):
+   * reading flow control applies to it from now on.
+   * @internal
+   */
+  replaceTransport(transport: ReadTransport): void {
+    this.#transport = transport;
+    if (this.#paused) transport.pauseReading();
+  }
+
   /** Marks the end of the stream: a waiting read completes with what there is. */
   feedEof(): void {
     this.#eof = true;

@@ -19,6 +19,16 @@ import { Future } from './future.js';
 import type { StreamReader } from './stream-reader.js';
 import type { StreamReaderProtocol } from './stream-reader-protocol.js';
 import type { Data, Transport } from './transports.js';
+import type { ClientSsl } from './create-connection.js';
+import type { ServerSsl } from './create-server.js';
+
+/** Options of StreamWriter.startTls() (the side comes from the connection: a startServer() one is the server). */
+export interface StreamStartTlsOptions {
+  /** The name the server's certificate must match (client side; required, '' skips the check). */
+  serverHostname?: string | null;
+  /** Seconds the handshake may take before the connection is aborted (default 60). */
+  sslHandshakeTimeout?: number | null;
+}
 
 /**
  * The writing end of a stream: write without waiting, then `drain()` to wait
@@ -30,7 +40,7 @@ import type { Data, Transport } from './transports.js';
  * yield* writer.waitClosed(); // generator coroutine
  */
 export class StreamWriter implements AsyncDisposable {
-  readonly #transport: Transport;
+  #transport: Transport;
   readonly #protocol: StreamReaderProtocol;
   readonly #reader: StreamReader | null;
   readonly #loop: BaseEventLoop;
@@ -126,6 +136,46 @@ export class StreamWriter implements AsyncDisposable {
       future.addDoneCallback(() => helper.cancel());
     });
     return future;
+  }
+
+  /**
+   * Upgrades the connection to TLS in mid-stream (STARTTLS): drains, then
+   * does the handshake (as the server on a startServer() connection, else as
+   * the client); the reader and writer go on over TLS. EventLoop only.
+   * Cancelled or failed, the connection is closed.
+   * @example
+   * writer.write('STARTTLS\r\n');
+   * await reader.readline();
+   * await writer.startTls(true, { serverHostname: 'mail.example.com' });
+   */
+  startTls(sslcontext: ClientSsl | ServerSsl, options: StreamStartTlsOptions = {}): Future<void> {
+    const done = new Future<void>({ loop: this.#loop });
+    const drained = this.drain();
+    let upgrade: Future<Transport> | null = null;
+    done.addDoneCallback(() => {
+      if (!done.cancelled()) return;
+      drained.cancel();
+      upgrade?.cancel();
+    });
+    drained.addDoneCallback(() => {
+      if (done.done()) return;
+      if (drained.cancelled()) return void done.cancel();
+      if (drained.exception() !== null) return done.setException(drained.exception());
+      upgrade = this.#loop.startTls(this.#transport, this.#protocol, sslcontext, {
+        serverSide: this.#protocol.serverSide,
+        serverHostname: options.serverHostname,
+        sslHandshakeTimeout: options.sslHandshakeTimeout,
+      });
+      upgrade.addDoneCallback((upgraded) => {
+        if (done.done()) return;
+        if (upgraded.cancelled()) return void done.cancel();
+        if (upgraded.exception() !== null) return done.setException(upgraded.exception());
+        this.#transport = upgraded.result();
+        this.#protocol.replaceWriter(this);
+        done.setResult(undefined);
+      });
+    });
+    return done;
   }
 
   /** `await using writer`: closes and waits until closed. */

@@ -39,6 +39,11 @@ export interface StreamTransportOptions {
   server?: TransportOwner | null;
   /** Extra info known up front (e.g. 'sslcontext', or 'peername' from accept()). */
   extra?: Record<string, unknown>;
+  /**
+   * Call the protocol's connectionMade() (default true); false for a
+   * connection upgraded by startTls(), whose protocol is connected already.
+   */
+  connectionMade?: boolean;
 }
 
 /** The base of NetTransport and SelectorTransport (not exported from the package). */
@@ -74,7 +79,7 @@ export abstract class StreamTransport extends FlowControlTransport {
     this.server = options.server ?? null;
     this.extra = { ...options.extra, socket };
     this.server?.attach(this);
-    loop.scheduleSoon(StreamTransport.#connectionMade, null, this);
+    if (options.connectionMade !== false) loop.scheduleSoon(StreamTransport.#connectionMade, null, this);
     // Reading starts once connectionMade() ran, as in asyncio.
     loop.scheduleSoon(StreamTransport.#startReading, null, this);
     if (options.waiter) loop.scheduleSoon(setResultUnlessDone, null, options.waiter);
