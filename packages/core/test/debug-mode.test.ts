@@ -231,6 +231,34 @@ describe.each(shapes)('slow steps of an %s task in debug mode', (shape) => {
     guard.takeLogs('debug');
   });
 
+  it('are reported when the iteration that resumed the task used up its time slice', async () => {
+    const loop = debugLoop({ handler: false });
+    const gate = loop.createFuture<void>();
+    const slowAfterGate =
+      shape === 'async function'
+        ? async function slowAfterGate() {
+            await gate;
+            busyWait(SLOW_MS);
+          }
+        : function* slowAfterGate(): Coroutine<void> {
+            yield* gate;
+            busyWait(SLOW_MS);
+          };
+    const task = loop.createTask(slowAfterGate, { name: 'gated' });
+    loop.callLater(0.01, () => {
+      gate.setResult();
+      // Runs in the iteration that resumes the task, after its wake-up: the
+      // hosted loop's slice (2 ms) is over, so Node gets a turn before the
+      // next iteration.
+      loop.callSoon(() => busyWait(5));
+    });
+    await loop.runUntilComplete(task);
+    const warnings = guard.takeLogs('warn').map((entry) => entry.message);
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^Executing <Task .*name='gated' coro=<slowAfterGate\\(\\)>.* ${TOOK}$`))]);
+    loop.close();
+    guard.takeLogs('debug');
+  });
+
   it('go to the exception handler when one is set', async () => {
     const loop = debugLoop();
     const slowLater =

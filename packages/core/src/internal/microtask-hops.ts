@@ -48,19 +48,21 @@ export class MicrotaskHops {
    */
   expectContinuations(): void {
     this.#afterContinuations = true;
-  }
-
-  /** Calls the pump once the async functions have gone quiet (see the class). */
-  start(): void {
+    // In debug mode, time them either way: a busy loop whose slice ran out
+    // (a new macrotask next) must report a slow continuation as well.
     const loop = this.#loop;
-    this.#afterContinuations = true;
     if (loop.getDebug()) {
       this.#queuedAt = loop.time();
       this.#resuming = loop.describeResumingTasks();
     }
+  }
+
+  /** Calls the pump once the async functions have gone quiet (see the class). */
+  start(): void {
+    this.expectContinuations();
     this.#hops = 0;
     this.#quietHops = 0;
-    this.#seenActivity = loop.outsideActivity;
+    this.#seenActivity = this.#loop.outsideActivity;
     queueMicrotask(this.#hop);
   }
 
