@@ -27,10 +27,11 @@ import { DefaultSelector, type Address, type BaseSelector, type FileObject, type
 import { sockAccept, sockConnect, sockRecv, sockRecvInto, sockSendall } from './sock-operations.js';
 import { createConnection, type ClientSsl, type CreateConnectionOptions } from './create-connection.js';
 import { createServer, type CreateServerOptions, type ServerSsl } from './create-server.js';
-import type { BaseProtocol, StreamProtocol } from './protocols.js';
+import type { BaseProtocol, DatagramProtocol, StreamProtocol } from './protocols.js';
+import { createDatagramEndpoint, type CreateDatagramEndpointOptions } from './create-datagram-endpoint.js';
 import { startTls, type StartTlsOptions } from './start-tls.js';
 import type { Server } from './server.js';
-import type { Transport } from './transports.js';
+import type { DatagramTransport, Transport } from './transports.js';
 import { IoRegistry, type FdOwner, type IoEntry } from './internal/io-registry.js';
 
 /** An exception handler: `(loop, context) => void`, as asyncio's. */
@@ -591,6 +592,18 @@ export abstract class BaseEventLoop implements HandleOwner {
     options?: CreateServerOptions,
   ): Future<Server> {
     return createServer(this, protocolFactory, host, port, options);
+  }
+
+  /**
+   * Makes a UDP endpoint for `protocolFactory()`'s DatagramProtocol, bound
+   * to `localAddr` and/or connected to `remoteAddr`; resolves to
+   * `[transport, protocol]` once connectionMade() ran (asyncio's
+   * create_datagram_endpoint). EventLoop only.
+   * @example
+   * const [transport] = await loop.createDatagramEndpoint(() => new Echo(), { localAddr: ['127.0.0.1', 9999] });
+   */
+  createDatagramEndpoint<P extends DatagramProtocol>(protocolFactory: () => P, options?: CreateDatagramEndpointOptions): Future<[DatagramTransport, P]> {
+    return createDatagramEndpoint(this, protocolFactory, options);
   }
 
   /**

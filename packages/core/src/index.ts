@@ -46,12 +46,14 @@ export { DEFAULT_LIMIT, StreamReader, type Separator, type StreamReaderOptions }
 export { StreamWriter, type StreamStartTlsOptions } from './stream-writer.js';
 export { StreamReaderProtocol, type ClientConnected, type StreamReaderProtocolOptions } from './stream-reader-protocol.js';
 export { SelectorEventLoop } from './selector-event-loop.js';
-export { BaseTransport, ReadTransport, Transport, WriteTransport, type Data } from './transports.js';
-export { BaseProtocol, BufferedProtocol, Protocol, type StreamProtocol } from './protocols.js';
+export { BaseTransport, DatagramTransport, ReadTransport, Transport, WriteTransport, type Data } from './transports.js';
+export { BaseProtocol, BufferedProtocol, DatagramProtocol, Protocol, type DatagramAddress, type StreamProtocol } from './protocols.js';
 export { Server, type ServerSocket } from './server.js';
 export { createConnection, SSL_HANDSHAKE_TIMEOUT, type ClientSsl, type CreateConnectionOptions } from './create-connection.js';
 export { createServer, type CreateServerOptions, type ServerSsl } from './create-server.js';
 export { NetTransport } from './net-transport.js';
 export { type StartTlsOptions } from './start-tls.js';
+export { createDatagramEndpoint, type CreateDatagramEndpointOptions } from './create-datagram-endpoint.js';
+export { NetDatagramTransport } from './datagram-transport.js';
 export { SelectorTransport } from './selector-transport.js';
 export { openConnection, openUnixConnection, startServer, startUnixServer, type OpenConnectionOptions, type StartServerOptions } from './streams.js';

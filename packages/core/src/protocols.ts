@@ -70,3 +70,24 @@ export class BufferedProtocol extends BaseProtocol {
 
 /** Either kind of stream protocol a transport can drive. */
 export type StreamProtocol = Protocol | BufferedProtocol;
+
+/** Where a datagram came from, or goes: `[host, port]`. */
+export type DatagramAddress = [host: string, port: number];
+
+/** A datagram protocol (UDP, asyncio's DatagramProtocol): whole datagrams, each with its sender. */
+export class DatagramProtocol extends BaseProtocol {
+  /** Called with each datagram received and the address it came from. */
+  datagramReceived(data: Buffer, address: DatagramAddress): void {
+    void data;
+    void address;
+  }
+
+  /**
+   * Called when a send or a receive failed (an OSError: the port of a
+   * connected endpoint's peer refused, a datagram too large, ...). The
+   * transport stays open.
+   */
+  errorReceived(error: Error): void {
+    void error;
+  }
+}

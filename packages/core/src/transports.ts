@@ -92,3 +92,19 @@ export abstract class Transport extends WriteTransport {
   abstract pauseReading(): void;
   abstract resumeReading(): void;
 }
+
+/** A datagram transport (UDP, asyncio's DatagramTransport). */
+export abstract class DatagramTransport extends BaseTransport {
+  /**
+   * Sends one datagram without waiting, to `address` (`[host, port]`), or to
+   * the endpoint's remote address when it has one (then `address` must be
+   * that one or omitted). An empty datagram is not sent, as in asyncio.
+   */
+  abstract sendto(data: Data, address?: [host: string, port: number] | null): void;
+
+  /** Closes at once: datagrams not yet sent are dropped, connectionLost(undefined) follows. */
+  abstract abort(): void;
+
+  /** Bytes queued to send. */
+  abstract getWriteBufferSize(): number;
+}

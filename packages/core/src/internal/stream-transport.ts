@@ -250,6 +250,7 @@ export function isBufferedProtocol(protocol: unknown): protocol is BufferedProto
   return typeof (protocol as { getBuffer?: unknown }).getBuffer === 'function';
 }
 
-function setResultUnlessDone(waiter: Future<void>): void {
+/** Completes a transport's waiter, unless its caller cancelled it. @internal */
+export function setResultUnlessDone(waiter: Future<void>): void {
   if (!waiter.done()) waiter.setResult(undefined);
 }
