@@ -301,6 +301,42 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
   return Count(info.Env(), count);
 }
 
+// recvfrom(fd, buffer, offset, length) -> [bytes received, sender's
+// address], or -errno.
+Napi::Value RecvFrom(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = Int32(info, 0, "fd");
+  Chunk chunk = ChunkArguments(info, 1);
+  sockaddr_storage storage;
+  socklen_t length = sizeof(storage);
+  ssize_t count = RetryOnInterrupt([&] {
+    length = sizeof(storage);
+    return recvfrom(fd, chunk.data, chunk.length, 0, reinterpret_cast<sockaddr*>(&storage), &length);
+  });
+  if (count < 0) return Failure(env, errno);
+  Napi::Array result = Napi::Array::New(env, 2);
+  result.Set(0u, Count(env, count));
+  // A connected stream socket may give no address: null then.
+  result.Set(1u, length == 0 ? env.Null() : AddressValue(env, storage, length));
+  return result;
+}
+
+// sendto(fd, buffer, offset, length, family, host, port) -> bytes sent, or
+// -errno (an address that does not parse: -EINVAL, -EAFNOSUPPORT).
+Napi::Value SendTo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = Int32(info, 0, "fd");
+  Chunk chunk = ChunkArguments(info, 1);
+  sockaddr_storage storage;
+  socklen_t length = 0;
+  int error = ParseAddress(info, 4, &storage, &length);
+  if (error != 0) return Failure(env, error);
+  ssize_t count = RetryOnInterrupt(
+      [&] { return sendto(fd, chunk.data, chunk.length, kSendFlags, reinterpret_cast<const sockaddr*>(&storage), length); });
+  if (count < 0) return Failure(env, errno);
+  return Count(env, count);
+}
+
 // dup(fd) -> a new fd for the same socket, close-on-exec.
 Napi::Value Dup(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -403,6 +439,8 @@ void InitSocket(Napi::Env env, Napi::Object exports) {
   socket.Set("accept", Napi::Function::New<Accept>(env, "accept"));
   socket.Set("recv", Napi::Function::New<Recv>(env, "recv"));
   socket.Set("send", Napi::Function::New<Send>(env, "send"));
+  socket.Set("recvfrom", Napi::Function::New<RecvFrom>(env, "recvfrom"));
+  socket.Set("sendto", Napi::Function::New<SendTo>(env, "sendto"));
   socket.Set("dup", Napi::Function::New<Dup>(env, "dup"));
   socket.Set("shutdown", Napi::Function::New<Shutdown>(env, "shutdown"));
   socket.Set("getsockname", Napi::Function::New<SocketAddress<GetSockName>>(env, "getsockname"));

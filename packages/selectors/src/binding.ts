@@ -100,6 +100,10 @@ export interface NativeSocketFunctions {
   recv(fd: number, buffer: Uint8Array, offset: number, length: number): number;
   /** Bytes sent from `buffer[offset, offset + length)`. */
   send(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  /** [bytes received into `buffer[offset, offset + length)`, the sender's address (null if none)]. */
+  recvfrom(fd: number, buffer: Uint8Array, offset: number, length: number): [number, NativeAddress | null] | number;
+  /** Bytes sent from `buffer[offset, offset + length)` to (family, host, port). */
+  sendto(fd: number, buffer: Uint8Array, offset: number, length: number, family: number, host: string, port: number): number;
   /** A new close-on-exec fd for the same socket. */
   dup(fd: number): number;
   shutdown(fd: number, how: number): number;

@@ -329,6 +329,58 @@ export class Socket implements Disposable {
   }
 
   /**
+   * Receives one datagram of up to `bufsize` bytes (the rest of a longer one
+   * is dropped, as the system does) and the address it came from.
+   *
+   * @throws {BlockingIOError} when non-blocking and nothing is there yet.
+   * @throws {OSError} ECONNREFUSED (a connected UDP socket's peer refused an earlier datagram) and the like.
+   */
+  recvfrom(bufsize: number): [Buffer, Address | null] {
+    checkInteger(bufsize, 'bufsize', 'recvfrom');
+    if (bufsize < 0) throw new ValueError(`recvfrom(): bufsize must not be negative, got ${bufsize}`);
+    const buffer = Buffer.allocUnsafe(bufsize);
+    const [count, address] = this.#recvfrom(buffer, bufsize, 'recvfrom');
+    return [count * 2 >= bufsize ? buffer.subarray(0, count) : Buffer.from(buffer.subarray(0, count)), address];
+  }
+
+  /**
+   * Receives one datagram into `buffer` (at most `nbytes`, default its whole
+   * length); returns the count and the address it came from.
+   *
+   * @throws {ValueError} when `nbytes` is larger than the buffer.
+   * @throws {BlockingIOError} when non-blocking and nothing is there yet.
+   */
+  recvfromInto(buffer: ArrayBufferView, nbytes = 0): [number, Address | null] {
+    const bytes = bytesOf(buffer, 'recvfromInto', 'buffer');
+    checkInteger(nbytes, 'nbytes', 'recvfromInto');
+    if (nbytes < 0 || nbytes > bytes.length) {
+      throw new ValueError(`recvfromInto(): nbytes must be from 0 to the buffer's ${bytes.length} bytes, got ${nbytes}`);
+    }
+    return this.#recvfrom(bytes, nbytes || bytes.length, 'recvfromInto');
+  }
+
+  #recvfrom(bytes: Uint8Array, length: number, method: string): [number, Address | null] {
+    const result = this.#native.recvfrom(this.#fd, bytes, 0, length);
+    if (typeof result === 'number') throw this.#error(-result, method, 'recvfrom');
+    return [result[0], result[1] === null ? null : fromNativeAddress(result[1])];
+  }
+
+  /**
+   * Sends `data` (a string goes as UTF-8) as one datagram to `address`;
+   * returns the count.
+   *
+   * @throws {BlockingIOError} when non-blocking and there is no room.
+   * @throws {OSError} EMSGSIZE for a datagram too large, and the like.
+   */
+  sendto(data: ArrayBufferView | string, address: Address): number {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : bytesOf(data, 'sendto', 'data');
+    const [host, port] = this.#address(address, 'sendto');
+    const count = this.#native.sendto(this.#fd, bytes, 0, bytes.length, this.#family, host, port);
+    if (count < 0) throw this.#error(-count, 'sendto', 'sendto', formatAddress(address));
+    return count;
+  }
+
+  /**
    * Sends all of `data`, call after call. On a non-blocking socket it throws
    * BlockingIOError when the buffer fills, with an unknown part sent (as
    * Python's): use the loop's `sockSendall()` there.
