@@ -1,10 +1,10 @@
 /**
  * loop.createDatagramEndpoint(): a UDP endpoint and its DatagramProtocol
- * (asyncio's loop.create_datagram_endpoint()).
+ * (asyncio's loop.create_datagram_endpoint()): on the EventLoop over Node's
+ * dgram (NetDatagramTransport), on a SelectorEventLoop over the loop's own
+ * non-blocking socket (SelectorDatagramTransport).
  *
  * Differences from asyncio:
- * - The EventLoop only: datagrams go through Node's dgram. On a
- *   SelectorEventLoop it fails with a ValueError that says so.
  * - Options are an object: `{localAddr, remoteAddr, family, reuseAddress,
  *   reusePort, allowBroadcast}`; addresses are `[host, port]`. Unix datagram
  *   sockets (a path) and `sock` are not supported (Node's dgram has neither).
@@ -14,7 +14,11 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { BaseEventLoop } from './base-event-loop.js';
-import { failedFuture, nodeFamily } from './create-connection.js';
+import { constants as osConstants } from 'node:os';
+import { AF_INET, AF_INET6, OSError, SOCK_DGRAM, SOL_SOCKET, SO_BROADCAST, SO_REUSEADDR, SO_REUSEPORT, Socket } from '@asyncio-ts/selectors';
+import type { Coroutine } from './coroutines.js';
+import { failedFuture, nodeFamily, resolveAddresses } from './create-connection.js';
+import { SelectorDatagramTransport } from './selector-datagram-transport.js';
 import { NetDatagramTransport } from './datagram-transport.js';
 import { ValueError } from './errors.js';
 import type { Future } from './future.js';
@@ -40,6 +44,8 @@ export interface CreateDatagramEndpointOptions {
 }
 
 interface EndpointRequest {
+  /** As asked (0: any); `type` is what the EventLoop's dgram socket is made as. */
+  family: 0 | 4 | 6;
   type: 'udp4' | 'udp6';
   local: DatagramAddress | null;
   remote: DatagramAddress | null;
@@ -60,16 +66,12 @@ export function createDatagramEndpoint<P extends DatagramProtocol>(
 ): Future<[DatagramTransport, P]> {
   let request: EndpointRequest;
   try {
-    if (loop.ownsSockets) {
-      throw new ValueError(
-        'createDatagramEndpoint() needs the EventLoop (datagrams go through Node\'s dgram); a SelectorEventLoop has no datagram transport. Use new EventLoop() (the default loop)',
-      );
-    }
     if (typeof protocolFactory !== 'function') throw new TypeError(`createDatagramEndpoint() expects protocolFactory as a function, got ${describe(protocolFactory)}`);
     request = endpointRequest(options);
   } catch (error) {
     return failedFuture(loop, error);
   }
+  if (loop.ownsSockets) return loop.createTask(selectorEndpoint(loop, protocolFactory, request));
   const future = loop.createFuture<[DatagramTransport, P]>();
   openEndpoint(loop, future, protocolFactory, request);
   return future;
@@ -77,13 +79,14 @@ export function createDatagramEndpoint<P extends DatagramProtocol>(
 
 function endpointRequest(options: CreateDatagramEndpointOptions): EndpointRequest {
   if (typeof options !== 'object' || options === null) throw new TypeError(`createDatagramEndpoint() expects options as an object, got ${describe(options)}`);
-  if ('sock' in options) throw new ValueError("createDatagramEndpoint(): sock is not supported on the EventLoop (Node's dgram cannot adopt a socket)");
+  if ('sock' in options) throw new ValueError("createDatagramEndpoint(): sock is not supported (Node's dgram cannot adopt a socket); pass localAddr or remoteAddr");
   const local = address('localAddr', options.localAddr);
   const remote = address('remoteAddr', options.remoteAddr);
   const family = nodeFamily('createDatagramEndpoint', options.family);
   const literal = [local?.[0], remote?.[0]].find((host) => host !== undefined && net.isIP(host) !== 0);
   const version = family !== 0 ? family : literal !== undefined ? net.isIP(literal) : 4;
   return {
+    family,
     type: version === 6 ? 'udp6' : 'udp4',
     local,
     remote,
@@ -101,6 +104,8 @@ function address(name: string, value: unknown): DatagramAddress | null {
   }
   return [value[0], value[1]];
 }
+
+// --- on the EventLoop: Node's dgram ---------------------------------------------------
 
 /** Binds (and connects) a dgram socket, then makes the protocol and transport on the loop. */
 function openEndpoint<P extends DatagramProtocol>(loop: BaseEventLoop, future: Future<[DatagramTransport, P]>, protocolFactory: () => P, request: EndpointRequest): void {
@@ -165,4 +170,52 @@ function endpointReady<P extends DatagramProtocol>(
     if (future.done()) transport.close();
     else future.setResult([transport, protocol]);
   });
+}
+
+// --- on a SelectorEventLoop: the loop's own socket ----------------------------------
+
+/** Resolves the addresses, makes, binds and connects a non-blocking socket, then the protocol and its transport. */
+function* selectorEndpoint<P extends DatagramProtocol>(loop: BaseEventLoop, protocolFactory: () => P, request: EndpointRequest): Coroutine<[DatagramTransport, P]> {
+  let family = request.family;
+  const resolve = function* (address: DatagramAddress): Coroutine<[number, DatagramAddress]> {
+    const [first] = yield* resolveAddresses(loop, address[0], family);
+    if (first === undefined) throw OSError.fromErrno(osConstants.errno.EADDRNOTAVAIL, { context: `createDatagramEndpoint(): no address for ${address[0]}` });
+    // The second address must be of the first one's family.
+    family = first[0] === AF_INET6 ? 6 : 4;
+    return [first[0], [first[1], address[1]]];
+  };
+  const local = request.local === null ? null : yield* resolve(request.local);
+  const remote = request.remote === null ? null : yield* resolve(request.remote);
+  const sock = new Socket(local?.[0] ?? remote?.[0] ?? (family === 6 ? AF_INET6 : AF_INET), SOCK_DGRAM);
+  try {
+    sock.setBlocking(false);
+    if (request.reuseAddress) sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+    if (request.reusePort) {
+      if (SO_REUSEPORT === undefined) throw new ValueError('createDatagramEndpoint(): reusePort is not supported on this system');
+      sock.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1);
+    }
+    if (request.allowBroadcast) sock.setsockopt(SOL_SOCKET, SO_BROADCAST, 1);
+    if (local !== null) sock.bind(local[1]);
+    // A datagram socket connects at once: it only fixes the peer.
+    if (remote !== null) sock.connect(remote[1]);
+  } catch (error) {
+    sock.close();
+    throw error;
+  }
+  let protocol: P;
+  try {
+    protocol = protocolFactory();
+  } catch (error) {
+    sock.close();
+    throw error;
+  }
+  const waiter = loop.createFuture<void>();
+  const transport = new SelectorDatagramTransport(loop, sock, protocol, remote === null ? null : remote[1], waiter);
+  try {
+    yield* waiter;
+  } catch (error) {
+    transport.close();
+    throw error;
+  }
+  return [transport, protocol];
 }

@@ -15,9 +15,8 @@
 import type { Socket as DgramSocket, RemoteInfo } from 'node:dgram';
 import { inspect } from 'node:util';
 import type { BaseEventLoop } from './base-event-loop.js';
-import { ValueError } from './errors.js';
 import type { Future } from './future.js';
-import { describe } from './internal/checks.js';
+import { datagramBytes, datagramDestination } from './internal/datagram-checks.js';
 import { LOG_THRESHOLD_FOR_CONNLOST_WRITES, setResultUnlessDone } from './internal/stream-transport.js';
 import { logger } from './logger.js';
 import { toOSError } from './net-transport.js';
@@ -99,11 +98,8 @@ export class NetDatagramTransport extends DatagramTransport {
   // --- sending -------------------------------------------------------------------
 
   sendto(data: Data, address?: DatagramAddress | null): void {
-    let bytes: Uint8Array;
-    if (data instanceof Uint8Array) bytes = data;
-    else if (typeof data === 'string') bytes = Buffer.from(data, 'utf8');
-    else throw new TypeError(`sendto() expects data as a Buffer, Uint8Array or string, got ${describe(data)}`);
-    const to = this.#destination(address);
+    const bytes = datagramBytes(data);
+    const to = datagramDestination(address, this.#remote);
     if (bytes.length === 0) return;
     const socket = this.#socket;
     if (this.#closing || socket === null) {
@@ -112,23 +108,7 @@ export class NetDatagramTransport extends DatagramTransport {
     }
     this.#sending++;
     if (this.#remote !== null) socket.send(bytes, this.#afterSend);
-    else socket.send(bytes, to![1], to![0], this.#afterSend);
-  }
-
-  /** Where a datagram goes: checked against the remote address, or required without one. */
-  #destination(address: DatagramAddress | null | undefined): DatagramAddress | null {
-    const remote = this.#remote;
-    if (address === undefined || address === null) {
-      if (remote === null) throw new ValueError('sendto(): this endpoint has no remoteAddr; pass the address, [host, port]');
-      return remote;
-    }
-    if (!Array.isArray(address) || typeof address[0] !== 'string' || typeof address[1] !== 'number') {
-      throw new TypeError(`sendto() expects address as [host, port], got ${describe(address)}`);
-    }
-    if (remote !== null && (address[0] !== remote[0] || address[1] !== remote[1])) {
-      throw new ValueError(`sendto(): Invalid address: must be None or ${inspect(remote)} (the endpoint is connected to it)`);
-    }
-    return address;
+    else socket.send(bytes, to[1], to[0], this.#afterSend);
   }
 
   readonly #afterSend = (error: Error | null): void => {

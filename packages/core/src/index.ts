@@ -55,5 +55,6 @@ export { NetTransport } from './net-transport.js';
 export { type StartTlsOptions } from './start-tls.js';
 export { createDatagramEndpoint, type CreateDatagramEndpointOptions } from './create-datagram-endpoint.js';
 export { NetDatagramTransport } from './datagram-transport.js';
+export { SelectorDatagramTransport } from './selector-datagram-transport.js';
 export { SelectorTransport } from './selector-transport.js';
 export { openConnection, openUnixConnection, startServer, startUnixServer, type OpenConnectionOptions, type StartServerOptions } from './streams.js';
