@@ -352,22 +352,33 @@ function connectionReady<P extends StreamProtocol>(
   socket: net.Socket,
   sslGiven: ClientSsl | null | undefined,
 ): void {
-  if (future.done()) {
-    socket.destroy();
-    return;
-  }
-  let protocol: P;
-  try {
-    protocol = protocolFactory();
-  } catch (error) {
-    socket.destroy();
-    future.setException(error);
-    return;
-  }
+  const protocol = protocolFor(future, protocolFactory, () => socket.destroy());
+  if (protocol === null) return;
   const extra = sslGiven ? { sslcontext: sslGiven } : {};
   const transport = new NetTransport(loop, socket, protocol, { extra });
   // Scheduled after the transport's connectionMade(): the caller resumes once it ran.
   loop.scheduleSoon(settleConnection, [future, transport, protocol]);
+}
+
+/**
+ * The protocol of a connection made for `future` (on the loop: the user's
+ * factory runs there), or null when the caller cancelled meanwhile or the
+ * factory threw (then `future` fails with that error); on null the
+ * connection's socket is closed.
+ * @internal
+ */
+export function protocolFor<P>(future: Future<unknown>, protocolFactory: () => P, closeSocket: () => void): P | null {
+  if (future.done()) {
+    closeSocket();
+    return null;
+  }
+  try {
+    return protocolFactory();
+  } catch (error) {
+    closeSocket();
+    future.setException(error);
+    return null;
+  }
 }
 
 /** Gives `[transport, protocol]` to the caller; a caller that cancelled meanwhile gets the transport closed. @internal */
@@ -394,22 +405,31 @@ function* selectorConnect<P extends StreamProtocol>(loop: BaseEventLoop, protoco
     const addresses = yield* resolveAddresses(loop, request.host!, request.family);
     sock = yield* connectFirst(loop, addresses.map(([family, host]) => [family, [host, request.port!]]), request);
   }
-  let protocol: P;
+  const protocol = protocolOrClose(protocolFactory, sock);
+  const waiter = loop.createFuture<void>();
+  const transport = new SelectorTransport(loop, sock, protocol, { waiter });
+  yield* connectionMade(transport, waiter);
+  return [transport, protocol];
+}
+
+/** protocolFactory() for a socket of the loop's own, which closes when it throws. @internal */
+export function protocolOrClose<P>(protocolFactory: () => P, sock: { close(): void }): P {
   try {
-    protocol = protocolFactory();
+    return protocolFactory();
   } catch (error) {
     sock.close();
     throw error;
   }
-  const waiter = loop.createFuture<void>();
-  const transport = new SelectorTransport(loop, sock, protocol, { waiter });
+}
+
+/** Waits for a new transport's connectionMade() (its waiter); cancelled meanwhile, the transport closes. @internal */
+export function* connectionMade(transport: { close(): void }, waiter: Future<void>): Coroutine<void> {
   try {
     yield* waiter;
   } catch (error) {
     transport.close();
     throw error;
   }
-  return [transport, protocol];
 }
 
 type Target = [family: number, address: [string, number] | string];

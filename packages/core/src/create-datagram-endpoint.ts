@@ -17,7 +17,7 @@ import type { BaseEventLoop } from './base-event-loop.js';
 import { constants as osConstants } from 'node:os';
 import { AF_INET, AF_INET6, OSError, SOCK_DGRAM, SOL_SOCKET, SO_BROADCAST, SO_REUSEADDR, SO_REUSEPORT, Socket } from '@asyncio-ts/selectors';
 import type { Coroutine } from './coroutines.js';
-import { failedFuture, nodeFamily, resolveAddresses } from './create-connection.js';
+import { connectionMade, failedFuture, nodeFamily, protocolFor, protocolOrClose, resolveAddresses } from './create-connection.js';
 import { SelectorDatagramTransport } from './selector-datagram-transport.js';
 import { NetDatagramTransport } from './datagram-transport.js';
 import { ValueError } from './errors.js';
@@ -152,18 +152,8 @@ function endpointReady<P extends DatagramProtocol>(
   socket: dgram.Socket,
   remote: DatagramAddress | null,
 ): void {
-  if (future.done()) {
-    socket.close();
-    return;
-  }
-  let protocol: P;
-  try {
-    protocol = protocolFactory();
-  } catch (error) {
-    socket.close();
-    future.setException(error);
-    return;
-  }
+  const protocol = protocolFor(future, protocolFactory, () => socket.close());
+  if (protocol === null) return;
   const waiter = loop.createFuture<void>();
   const transport = new NetDatagramTransport(loop, socket, protocol, remote, waiter);
   waiter.addDoneCallback(() => {
@@ -202,20 +192,9 @@ function* selectorEndpoint<P extends DatagramProtocol>(loop: BaseEventLoop, prot
     sock.close();
     throw error;
   }
-  let protocol: P;
-  try {
-    protocol = protocolFactory();
-  } catch (error) {
-    sock.close();
-    throw error;
-  }
+  const protocol = protocolOrClose(protocolFactory, sock);
   const waiter = loop.createFuture<void>();
   const transport = new SelectorDatagramTransport(loop, sock, protocol, remote === null ? null : remote[1], waiter);
-  try {
-    yield* waiter;
-  } catch (error) {
-    transport.close();
-    throw error;
-  }
+  yield* connectionMade(transport, waiter);
   return [transport, protocol];
 }

@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import {
   CancelledError,
   DatagramProtocol,
-  Runner,
   ValueError,
   createTask,
   getRunningLoop,
@@ -22,7 +21,7 @@ import {
   type ExceptionContext,
 } from '@asyncio-ts/core';
 import { OSError } from '@asyncio-ts/selectors';
-import { useLoopGuard, shapes } from './fixtures/loop-guard.js';
+import { useLoopGuard, shapes, runInRunner } from './fixtures/loop-guard.js';
 import { errorOf, loopKinds } from './fixtures/protocols.js';
 
 const guard = useLoopGuard();
@@ -81,14 +80,7 @@ class Recorder extends DatagramProtocol {
 }
 
 describe.each(loopKinds)('datagram endpoints on the $name', ({ make }) => {
-  async function runOn<T>(main: CoroutineLike<T>): Promise<T> {
-    const runner = new Runner({ loopFactory: () => guard.track(make()) });
-    try {
-      return await runner.run(main);
-    } finally {
-      await runner.close();
-    }
-  }
+  const runOn = <T>(main: CoroutineLike<T>): Promise<T> => runInRunner(guard, make, main);
 
   describe.each(shapes)('a datagram echo awaited in an %s', (shape) => {
     it('carries datagrams both ways between a bound server and a connected client', () =>

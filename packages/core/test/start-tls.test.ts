@@ -10,7 +10,6 @@ import {
   CancelledError,
   EventLoop,
   Protocol,
-  Runner,
   SelectorEventLoop,
   StreamWriter,
   ValueError,
@@ -26,7 +25,7 @@ import {
   type Transport,
 } from '@asyncio-ts/core';
 import { OSError } from '@asyncio-ts/selectors';
-import { useLoopGuard, shapes } from './fixtures/loop-guard.js';
+import { useLoopGuard, shapes, runInRunner } from './fixtures/loop-guard.js';
 import { errorOf, portOf } from './fixtures/protocols.js';
 
 const guard = useLoopGuard();
@@ -35,13 +34,8 @@ const cert = readFileSync(new URL('cert.pem', fixtures));
 const key = readFileSync(new URL('key.pem', fixtures));
 const HOST = '127.0.0.1';
 
-async function runOn<T>(main: CoroutineLike<T>, make: () => EventLoop | SelectorEventLoop = () => new EventLoop()): Promise<T> {
-  const runner = new Runner({ loopFactory: () => guard.track(make()) });
-  try {
-    return await runner.run(main);
-  } finally {
-    await runner.close();
-  }
+function runOn<T>(main: CoroutineLike<T>, make: () => EventLoop | SelectorEventLoop = () => new EventLoop()): Promise<T> {
+  return runInRunner(guard, make, main);
 }
 
 /** A line-based STARTTLS server protocol: "STARTTLS" -> "GO", then TLS, then echoes with a prefix. */

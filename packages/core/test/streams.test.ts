@@ -33,7 +33,7 @@ import {
 } from '@asyncio-ts/core';
 import { ConnectionRefusedError, ConnectionResetError, BrokenPipeError } from '@asyncio-ts/selectors';
 import { failure } from './fixtures/awaiting.js';
-import { useLoopGuard, shapes, type Shape } from './fixtures/loop-guard.js';
+import { useLoopGuard, shapes, type Shape, runInRunner } from './fixtures/loop-guard.js';
 import { loopKinds as loops, portOf } from './fixtures/protocols.js';
 
 const HOST = '127.0.0.1';
@@ -96,14 +96,7 @@ describe.each(loops)('streams on the $name', ({ make }) => {
   const guard = useLoopGuard();
 
   /** Runs `main` on a new loop of this kind, guarded (no stray exception-handler calls, nothing left running). */
-  async function runOn<T>(main: CoroutineLike<T>): Promise<T> {
-    const runner = new Runner({ loopFactory: () => guard.track(make()) });
-    try {
-      return await runner.run(main);
-    } finally {
-      await runner.close();
-    }
-  }
+  const runOn = <T>(main: CoroutineLike<T>): Promise<T> => runInRunner(guard, make, main);
 
   describe.each(shapes)('a server in an %s', (serverShape) => {
     it.each(shapes)('echoes lines to a client in an %s', (clientShape) =>
