@@ -48,6 +48,8 @@ export class NetTransport extends StreamTransport {
   /** An error Node reported: connectionLost() gets it. */
   #error: Error | undefined = undefined;
   #resumeScheduled = false;
+  /** The socket went to a TLS layer (handOverSocket()): writes here are a mistake, not a lost connection. */
+  #handedOver = false;
 
   /** @internal */
   constructor(loop: BaseEventLoop, socket: NodeSocket, protocol: StreamProtocol, options: StreamTransportOptions = {}) {
@@ -221,6 +223,7 @@ export class NetTransport extends StreamTransport {
     const bytes = this.bytesToWrite(data);
     if (bytes.length === 0) return;
     if (this.closing) {
+      if (this.#handedOver) throw new RuntimeError('write(): this transport was upgraded to TLS by startTls(); write to the transport startTls() gave');
       // The connection is lost (or closing after EOF or an error): asyncio drops the data, and warns.
       if (++this.#connectionLostWrites >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) logger.warn('socket.send() raised exception.');
       return;
@@ -328,6 +331,7 @@ export class NetTransport extends StreamTransport {
     if (held !== null) for (let index = held.length - 1; index >= 0; index--) socket.unshift(held[index]!);
     this.#held = null;
     this.#socket = null;
+    this.#handedOver = true;
     this.closing = true;
     this.connectionLost = 1;
     const server = this.server;

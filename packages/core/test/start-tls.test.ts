@@ -119,6 +119,7 @@ describe('loop.startTls() with protocols', () => {
       const secured = await loop.startTls(plain, client, { ca: cert }, { serverHostname: 'localhost' });
       expect(secured).not.toBe(plain);
       expect(plain.isClosing()).toBe(true);
+      expect(() => plain.write('in the clear')).toThrow(/upgraded to TLS by startTls\(\); write to the transport startTls\(\) gave/);
       await client.waitFor('welcome\n');
       secured.write('hello');
       await client.waitFor('tls:hello');
