@@ -322,6 +322,9 @@ export class NetTransport extends StreamTransport {
     const socket = this.#socket;
     if (socket === null || this.closing) throw new RuntimeError('startTls(): the transport is closing; upgrade an open connection');
     if (this.#tls) throw new RuntimeError('startTls(): the transport is already TLS');
+    // Nothing more for the protocol from here: what Node holds stays for the TLS layer.
+    socket.pause();
+    this.paused = true;
     socket.off('data', this.#onData);
     socket.off('end', this.#onEnd);
     socket.off('error', this.#onError);

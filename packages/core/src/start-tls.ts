@@ -68,21 +68,29 @@ export function startTls(
   } catch (error) {
     return failedFuture(loop, error);
   }
-  const future = loop.createFuture<Transport>();
-  transport.pauseReading();
   const extra = {
     peername: transport.getExtraInfo('peername'),
     sockname: transport.getExtraInfo('sockname'),
     sslcontext,
   };
-  const { socket: raw, server } = transport.handOverSocket();
+  let handedOver: ReturnType<NetTransport['handOverSocket']>;
+  try {
+    // A closing transport, or one on TLS already, refuses (RuntimeError).
+    handedOver = transport.handOverSocket();
+  } catch (error) {
+    return failedFuture(loop, error);
+  }
+  const { socket: raw, server } = handedOver;
+  const future = loop.createFuture<Transport>();
   let socket: tls.TLSSocket;
   try {
     socket = upgrade.call(raw);
   } catch (error) {
+    // Node refused the TLS options: the connection, already handed over, closes.
     raw.destroy();
     server?.detach(transport);
     future.setException(error);
+    loop.scheduleSoon(connectionLost, null, protocol, error);
     return future;
   }
   new Handshake(loop, future, socket, transport, server, protocol as StreamProtocol, extra, handshakeTimeout, options.serverSide === true);
@@ -233,6 +241,6 @@ class Handshake {
   }
 }
 
-function connectionLost(protocol: StreamProtocol, error: Error | undefined): void {
+function connectionLost(protocol: BaseProtocol, error: Error | undefined): void {
   protocol.connectionLost(error);
 }

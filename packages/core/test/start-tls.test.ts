@@ -204,6 +204,9 @@ describe('loop.startTls() with protocols', () => {
       for (const [future, message] of cases) expect(String(await errorOf(future))).toMatch(message);
       // None of them touched the connection.
       expect(plain.isClosing()).toBe(false);
+      // Nobody answers TLS there: it times out, and the connection closes.
+      expect(OSError.isInstance(await errorOf(loop.startTls(plain, client, true, { serverHostname: '', sslHandshakeTimeout: 0.05 })))).toBe(true);
+      expect(String(await errorOf(loop.startTls(plain, client, true, { serverHostname: 'localhost' })))).toMatch(/the transport is closing; upgrade an open connection/);
       plain.close();
       server.close();
       await server.waitClosed();
