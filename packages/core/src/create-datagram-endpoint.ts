@@ -23,7 +23,7 @@ import { NetDatagramTransport } from './datagram-transport.js';
 import { ValueError } from './errors.js';
 import type { Future } from './future.js';
 import { describe } from './internal/checks.js';
-import { toOSError } from './net-transport.js';
+import { ignoreUntilTransport, toOSError } from './net-transport.js';
 import type { DatagramAddress, DatagramProtocol } from './protocols.js';
 import type { DatagramTransport } from './transports.js';
 
@@ -122,6 +122,8 @@ function openEndpoint<P extends DatagramProtocol>(loop: BaseEventLoop, future: F
     if (settled) return;
     settled = true;
     socket.off('error', fail);
+    // Until the transport listens (next iteration): an error then must not crash the process.
+    socket.on('error', ignoreUntilTransport);
     if (request.allowBroadcast) socket.setBroadcast(true);
     // The peer as resolved ('localhost' -> '127.0.0.1'), what datagrams come from.
     let remote: DatagramAddress | null = null;

@@ -19,7 +19,7 @@ import type { Future } from './future.js';
 import { datagramBytes, datagramDestination } from './internal/datagram-checks.js';
 import { LOG_THRESHOLD_FOR_CONNLOST_WRITES, setResultUnlessDone } from './internal/stream-transport.js';
 import { logger } from './logger.js';
-import { toOSError } from './net-transport.js';
+import { ignoreUntilTransport, toOSError } from './net-transport.js';
 import type { BaseProtocol, DatagramAddress, DatagramProtocol } from './protocols.js';
 import { DatagramTransport, type Data } from './transports.js';
 
@@ -47,6 +47,7 @@ export class NetDatagramTransport extends DatagramTransport {
     this.#remote = remote;
     this.#extra = { socket, peername: remote ?? undefined };
     socket.on('message', this.#onMessage);
+    socket.off('error', ignoreUntilTransport);
     socket.on('error', this.#onError);
     socket.on('close', this.#onClose);
     loop.scheduleSoon(NetDatagramTransport.#connectionMade, null, this);
