@@ -8,8 +8,8 @@
  *
  * Differences from asyncio:
  * - sendto() hands the datagram to Node, which queues what the kernel does
- *   not take at once (getWriteBufferSize() counts it); the protocol's
- *   pauseWriting()/resumeWriting() are not called for datagrams.
+ *   not take at once (getWriteBufferSize() counts it, and the protocol's
+ *   pauseWriting()/resumeWriting() follow it across the water marks).
  * - close() lets the queued datagrams go out first, then closes.
  */
 import type { Socket as DgramSocket, RemoteInfo } from 'node:dgram';
@@ -17,6 +17,7 @@ import { inspect } from 'node:util';
 import type { BaseEventLoop } from './base-event-loop.js';
 import type { Future } from './future.js';
 import { datagramBytes, datagramDestination } from './internal/datagram-checks.js';
+import { WriteFlowControl } from './internal/flow-control.js';
 import { LOG_THRESHOLD_FOR_CONNLOST_WRITES, setResultUnlessDone } from './internal/stream-transport.js';
 import { logger } from './logger.js';
 import { ignoreUntilTransport, toOSError } from './net-transport.js';
@@ -37,6 +38,7 @@ export class NetDatagramTransport extends DatagramTransport {
   #sending = 0;
   /** Datagrams given to sendto() after the connection was lost (asyncio warns from the fifth). */
   #lostSends = 0;
+  readonly #flow: WriteFlowControl;
 
   /** @internal */
   constructor(loop: BaseEventLoop, socket: DgramSocket, protocol: DatagramProtocol, remote: DatagramAddress | null, waiter: Future<void> | null) {
@@ -45,6 +47,7 @@ export class NetDatagramTransport extends DatagramTransport {
     this.#socket = socket;
     this.#protocol = protocol;
     this.#remote = remote;
+    this.#flow = new WriteFlowControl(loop, this);
     this.#extra = { socket, peername: remote ?? undefined };
     socket.on('message', this.#onMessage);
     socket.off('error', ignoreUntilTransport);
@@ -110,16 +113,31 @@ export class NetDatagramTransport extends DatagramTransport {
     this.#sending++;
     if (this.#remote !== null) socket.send(bytes, this.#afterSend);
     else socket.send(bytes, to[1], to[0], this.#afterSend);
+    this.#flow.maybePause();
   }
 
   readonly #afterSend = (error: Error | null): void => {
     this.#sending--;
     if (error && !this.#loop.isClosed()) this.#loop.enqueueSoon(null, NetDatagramTransport.#errorReceived, this, toOSError(error));
+    // Node's queue shrank: a paused protocol may resume, on the loop.
+    if (this.#flow.paused && !this.#loop.isClosed()) this.#loop.enqueueSoon(null, NetDatagramTransport.#queueShrank, this);
     if (this.#closing && this.#sending === 0 && !this.#lost) this.#closeSocket();
   };
 
   getWriteBufferSize(): number {
     return this.#socket === null ? 0 : this.#socket.getSendQueueSize();
+  }
+
+  setWriteBufferLimits(high?: number, low?: number): void {
+    this.#flow.setLimits(high, low);
+  }
+
+  getWriteBufferLimits(): [number, number] {
+    return this.#flow.limits();
+  }
+
+  static #queueShrank(transport: NetDatagramTransport): void {
+    if (!transport.#lost) transport.#flow.maybeResume();
   }
 
   // --- closing -------------------------------------------------------------------

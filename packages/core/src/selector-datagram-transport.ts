@@ -9,15 +9,15 @@
  * room, with a writer registered while any is queued; a failed send or
  * receive goes to errorReceived() and the transport stays open.
  *
- * Differences from asyncio: the protocol's pauseWriting()/resumeWriting()
- * are not called (as on the EventLoop); the queued datagrams are counted by
- * getWriteBufferSize().
+ * The protocol's pauseWriting()/resumeWriting() follow the queue's water
+ * marks (setWriteBufferLimits()), as asyncio's.
  */
 import { BlockingIOError, OSError, type Address, type Socket } from '@asyncio-ts/selectors';
 import { inspect } from 'node:util';
 import type { BaseEventLoop } from './base-event-loop.js';
 import type { Future } from './future.js';
 import { datagramBytes, datagramDestination } from './internal/datagram-checks.js';
+import { WriteFlowControl } from './internal/flow-control.js';
 import { LOG_THRESHOLD_FOR_CONNLOST_WRITES, setResultUnlessDone } from './internal/stream-transport.js';
 import { logger } from './logger.js';
 import type { BaseProtocol, DatagramAddress, DatagramProtocol } from './protocols.js';
@@ -40,6 +40,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
   /** connectionLost() is scheduled or done. */
   #lost = false;
   #lostSends = 0;
+  readonly #flow: WriteFlowControl;
 
   /** @internal */
   constructor(loop: BaseEventLoop, socket: Socket, protocol: DatagramProtocol, remote: DatagramAddress | null, waiter: Future<void> | null) {
@@ -49,6 +50,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
     this.#fd = socket.fileno();
     this.#protocol = protocol;
     this.#remote = remote;
+    this.#flow = new WriteFlowControl(loop, this);
     loop.setFdOwner(this.#fd, this);
     loop.scheduleSoon(SelectorDatagramTransport.#connectionMade, null, this);
     // Reading starts once connectionMade() ran, as in asyncio.
@@ -111,6 +113,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
     // Copied: the caller may reuse its buffer once sendto() returns.
     this.#queue.push([Uint8Array.prototype.slice.call(bytes), to]);
     this.#queuedBytes += bytes.length;
+    this.#flow.maybePause();
   }
 
   /** Sends one datagram; false when the socket has no room (it must wait). A failure goes to errorReceived(). */
@@ -134,6 +137,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
       queue.shift();
       transport.#queuedBytes -= bytes.length;
     }
+    transport.#flow.maybeResume();
     if (queue.length > 0) return;
     transport.#loop.ioRemoveWriter(transport.#fd);
     if (transport.#closing) transport.#scheduleConnectionLost(undefined);
@@ -141,6 +145,14 @@ export class SelectorDatagramTransport extends DatagramTransport {
 
   getWriteBufferSize(): number {
     return this.#queuedBytes;
+  }
+
+  setWriteBufferLimits(high?: number, low?: number): void {
+    this.#flow.setLimits(high, low);
+  }
+
+  getWriteBufferLimits(): [number, number] {
+    return this.#flow.limits();
   }
 
   // --- closing -------------------------------------------------------------------

@@ -107,4 +107,14 @@ export abstract class DatagramTransport extends BaseTransport {
 
   /** Bytes queued to send. */
   abstract getWriteBufferSize(): number;
+
+  /**
+   * Sets the high- and low-water marks of the send queue (64 KiB and a
+   * quarter of it): above the high one the protocol's pauseWriting() is
+   * called, back at the low one resumeWriting().
+   */
+  abstract setWriteBufferLimits(high?: number, low?: number): void;
+
+  /** `[low, high]`. */
+  abstract getWriteBufferLimits(): [number, number];
 }

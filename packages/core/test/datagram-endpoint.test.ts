@@ -205,6 +205,18 @@ describe.each(loopKinds)('datagram endpoints on the $name', ({ make }) => {
         expect(server.lost).toEqual([undefined]);
       }));
 
+    it("has asyncio's write-buffer limits, 64 KiB and a quarter of it, and checks new ones", () =>
+      runOn(async () => {
+        const [transport] = await getRunningLoop().createDatagramEndpoint(() => new Recorder(), { localAddr: [HOST, 0] });
+        expect(transport.getWriteBufferLimits()).toEqual([16 * 1024, 64 * 1024]);
+        expect(transport.getWriteBufferSize()).toBe(0);
+        transport.setWriteBufferLimits(1000);
+        expect(transport.getWriteBufferLimits()).toEqual([250, 1000]);
+        expect(() => transport.setWriteBufferLimits(10, 20)).toThrow(/high \(10\) must be >= low \(20\)/);
+        expect(() => transport.setWriteBufferLimits('big' as never)).toThrow(TypeError);
+        transport.close();
+      }));
+
     it('closes the socket when cancelled before the endpoint is ready; the factory is not called', () =>
       runOn(async () => {
         const loop = getRunningLoop();

@@ -1,9 +1,9 @@
 /**
- * Write flow control for stream transports, in one place (asyncio's
- * transports._FlowControlMixin): the write buffer's high- and low-water marks,
- * and the protocol's pauseWriting()/resumeWriting() calls as the buffer
- * crosses them. Both the net transport (EventLoop) and the selector transport
- * (SelectorEventLoop) extend it.
+ * Write flow control, in one place (asyncio's transports._FlowControlMixin):
+ * the write buffer's high- and low-water marks, and the protocol's
+ * pauseWriting()/resumeWriting() calls as the buffer crosses them. The
+ * stream transports (net and selector) extend FlowControlTransport; the
+ * datagram transports hold a WriteFlowControl.
  *
  * The subclass measures its buffer (getWriteBufferSize()) and calls
  * maybePauseProtocol() whenever the buffer grew and maybeResumeProtocol()
@@ -12,41 +12,43 @@
  */
 import type { BaseEventLoop } from '../base-event-loop.js';
 import { ValueError } from '../errors.js';
-import { Transport } from '../transports.js';
+import { Transport, type BaseTransport } from '../transports.js';
 import { describe } from './checks.js';
 
 /** asyncio's default high-water mark: 64 KiB; the low one is a quarter of it. */
 export const DEFAULT_HIGH_WATER = 64 * 1024;
 
-/** A Transport with asyncio's write flow control (the base of NetTransport and SelectorTransport; not exported). */
-export abstract class FlowControlTransport extends Transport {
-  /** The loop the transport's callbacks run on. @internal */
-  protected readonly loop: BaseEventLoop;
-  #protocolPaused = false;
+/** What write flow control needs of a transport (stream or datagram). */
+interface FlowControlled extends BaseTransport {
+  getWriteBufferSize(): number;
+}
+
+/**
+ * The water marks and the paused flag of one transport: what every
+ * transport with a write buffer has (asyncio's _FlowControlMixin), held by
+ * composition so that stream and datagram transports share it.
+ */
+export class WriteFlowControl {
+  #paused = false;
   #high = DEFAULT_HIGH_WATER;
   #low = DEFAULT_HIGH_WATER / 4;
 
-  constructor(loop: BaseEventLoop) {
-    super();
-    this.loop = loop;
+  constructor(
+    readonly loop: BaseEventLoop,
+    readonly transport: FlowControlled,
+  ) {}
+
+  /** True while the protocol was told to pause writing. */
+  get paused(): boolean {
+    return this.#paused;
   }
 
-  /** True while the protocol was told to pause writing. @internal */
-  protected get protocolPaused(): boolean {
-    return this.#protocolPaused;
-  }
-
-  /** The low-water mark in bytes. @internal */
-  protected get lowWater(): number {
+  get low(): number {
     return this.#low;
   }
 
-  /**
-   * Sets the water marks; the protocol is paused at once if the buffer is
-   * already above the new high mark (as asyncio's).
-   * @throws ValueError when not `high >= low >= 0`; TypeError for a value that is not a number.
-   */
-  setWriteBufferLimits(high?: number, low?: number): void {
+  /** setWriteBufferLimits(): see FlowControlTransport. */
+  setLimits(high?: number, low?: number): void {
     if (high !== undefined && high !== null) checkLimit('high', high);
     if (low !== undefined && low !== null) checkLimit('low', low);
     if (high === undefined || high === null) high = low === undefined || low === null ? DEFAULT_HIGH_WATER : 4 * low;
@@ -56,11 +58,74 @@ export abstract class FlowControlTransport extends Transport {
     }
     this.#high = high;
     this.#low = low;
-    this.maybePauseProtocol();
+    this.maybePause();
+  }
+
+  limits(): [number, number] {
+    return [this.#low, this.#high];
+  }
+
+  /** The buffer grew: above the high-water mark, tell the protocol to pause (once). */
+  maybePause(): void {
+    if (this.#paused || this.transport.getWriteBufferSize() <= this.#high) return;
+    this.#paused = true;
+    try {
+      this.transport.getProtocol().pauseWriting();
+    } catch (error) {
+      this.#report('protocol.pauseWriting() failed', error);
+    }
+  }
+
+  /** The buffer shrank: at or below the low-water mark, tell a paused protocol to resume. */
+  maybeResume(): void {
+    if (!this.#paused || this.transport.getWriteBufferSize() > this.#low) return;
+    this.#paused = false;
+    try {
+      this.transport.getProtocol().resumeWriting();
+    } catch (error) {
+      this.#report('protocol.resumeWriting() failed', error);
+    }
+  }
+
+  #report(message: string, error: unknown): void {
+    const transport = this.transport;
+    this.loop.callExceptionHandler({ message, exception: error, transport, protocol: transport.getProtocol() });
+  }
+}
+
+/** A Transport with asyncio's write flow control (the base of NetTransport and SelectorTransport; not exported). */
+export abstract class FlowControlTransport extends Transport {
+  /** The loop the transport's callbacks run on. @internal */
+  protected readonly loop: BaseEventLoop;
+  readonly #flow: WriteFlowControl;
+
+  constructor(loop: BaseEventLoop) {
+    super();
+    this.loop = loop;
+    this.#flow = new WriteFlowControl(loop, this);
+  }
+
+  /** True while the protocol was told to pause writing. @internal */
+  protected get protocolPaused(): boolean {
+    return this.#flow.paused;
+  }
+
+  /** The low-water mark in bytes. @internal */
+  protected get lowWater(): number {
+    return this.#flow.low;
+  }
+
+  /**
+   * Sets the water marks; the protocol is paused at once if the buffer is
+   * already above the new high mark (as asyncio's).
+   * @throws ValueError when not `high >= low >= 0`; TypeError for a value that is not a number.
+   */
+  setWriteBufferLimits(high?: number, low?: number): void {
+    this.#flow.setLimits(high, low);
   }
 
   getWriteBufferLimits(): [number, number] {
-    return [this.#low, this.#high];
+    return this.#flow.limits();
   }
 
   /**
@@ -69,28 +134,12 @@ export abstract class FlowControlTransport extends Transport {
    * @internal
    */
   protected maybePauseProtocol(): void {
-    if (this.#protocolPaused || this.getWriteBufferSize() <= this.#high) return;
-    this.#protocolPaused = true;
-    try {
-      this.getProtocol().pauseWriting();
-    } catch (error) {
-      this.#report('protocol.pauseWriting() failed', error);
-    }
+    this.#flow.maybePause();
   }
 
   /** The buffer shrank: at or below the low-water mark, tell a paused protocol to resume. @internal */
   protected maybeResumeProtocol(): void {
-    if (!this.#protocolPaused || this.getWriteBufferSize() > this.#low) return;
-    this.#protocolPaused = false;
-    try {
-      this.getProtocol().resumeWriting();
-    } catch (error) {
-      this.#report('protocol.resumeWriting() failed', error);
-    }
-  }
-
-  #report(message: string, error: unknown): void {
-    this.loop.callExceptionHandler({ message, exception: error, transport: this, protocol: this.getProtocol() });
+    this.#flow.maybeResume();
   }
 }
 
