@@ -250,6 +250,33 @@ async function inChild(body: string): Promise<Record<string, unknown>> {
 }
 
 describe('nodeLoopFd() in a quiet process', () => {
+  it('turns readable for a signal Node listens for, through a select() the signal interrupted, and Node handles it in its next turns', async () => {
+    const reported = await inChild(`
+      (async () => {
+        let handled = false;
+        process.on('SIGUSR2', () => (handled = true));
+        await turn();
+        await turn();
+        report('before', select(0));
+        // The signal comes 100 ms into a select() of up to 5 s.
+        require('node:child_process').spawn('sh', ['-c', 'sleep 0.1; kill -USR2 ' + process.pid], { stdio: 'ignore' });
+        const started = Date.now();
+        report('during', select(5000));
+        report('waited', Date.now() - started);
+        report('handledBefore', handled);
+        await turn();
+        await turn();
+        report('handledAfter', handled);
+      })();
+    `);
+    expect(reported.before).toBe('nothing');
+    expect(reported.during).toBe('readable');
+    expect(reported.waited).toBeGreaterThanOrEqual(90);
+    expect(reported.waited).toBeLessThan(4000);
+    expect(reported.handledBefore).toBe(false);
+    expect(reported.handledAfter).toBe(true);
+  });
+
   it('stays unreadable for a timer falling due and for a queued setImmediate', async () => {
     const reported = await inChild(`
       (async () => {
