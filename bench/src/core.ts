@@ -1,6 +1,7 @@
 // Issue 2's workloads: the loop's scheduling, timers, tasks and memory per
 // task, in CPython asyncio (and uvloop), in raw Node and in @asyncio-ts/core.
 import { gather, newEventLoop, sleep, type BaseEventLoop, type Future } from '@asyncio-ts/core';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawnSync } from 'node:child_process';
 import { bestOf, collectGarbage, printTable, pythons, runPython, type Row } from './harness.js';
 
@@ -131,6 +132,38 @@ const rawNode = {
     }
     await Promise.all(Array.from({ length: N_TASKS }, () => worker()));
   },
+  /**
+   * The floor of the async shape: the same tasks as bare async functions,
+   * each in an AsyncLocalStorage context (what currentTask() stands on),
+   * awaiting a thenable whose resolvers a "loop" drains once per macrotask,
+   * as sleep(0) is. No Task, Future or handle.
+   */
+  tasksWithStore: async () => {
+    const storage = new AsyncLocalStorage<number>();
+    let waiting: (() => void)[] = [];
+    let drainQueued = false;
+    const drain = () => {
+      drainQueued = false;
+      const batch = waiting;
+      waiting = [];
+      for (const resolve of batch) resolve();
+    };
+    const sleep0 = {
+      then(resolve: () => void) {
+        waiting.push(resolve);
+        if (!drainQueued) {
+          drainQueued = true;
+          setImmediate(drain);
+        }
+      },
+    };
+    async function worker() {
+      await sleep0;
+      await sleep0;
+      await sleep0;
+    }
+    await Promise.all(Array.from({ length: N_TASKS }, (_, index) => storage.run(index, worker)));
+  },
 };
 
 /** The limit for scheduling: a tight loop over an array-backed queue of functions. */
@@ -207,6 +240,7 @@ const isolated: Record<string, (delays: number[]) => Promise<number | null>> = {
   'node-callSoonChained': () => bestOf(ROUNDS, N_CALL_SOON, rawNode.callSoonChained),
   'node-timers': (delays) => bestOf(ROUNDS, N_TIMERS, () => rawNode.timers(delays)),
   'node-tasks': () => bestOf(ROUNDS, N_TASKS, rawNode.tasks),
+  'node-tasks-store': () => bestOf(ROUNDS, N_TASKS, rawNode.tasksWithStore),
   'node-memory': () => rawNodeMemoryPerTask(),
   'ours-callSoonQueued': () => bestOf(ROUNDS, N_CALL_SOON, ours.callSoonQueued),
   'ours-callSoonChained': () => bestOf(ROUNDS, N_CALL_SOON, ours.callSoonChained),
@@ -270,6 +304,7 @@ export async function benchCore(): Promise<void> {
   figures.callSoonChained!['JS tight loop (limit)'] = tightLoopLimit();
   figures.timers!['Node setTimeout'] = measureAlone('node-timers');
   figures.tasksAsync!['Node setImmediate'] = measureAlone('node-tasks');
+  figures.tasksAsync!['Node + AsyncLocalStorage (floor)'] = measureAlone('node-tasks-store');
   figures.memoryPerTask!['Node promise'] = measureAlone('node-memory');
 
   figures.callSoonQueued!['asyncio-ts'] = measureAlone('ours-callSoonQueued');
