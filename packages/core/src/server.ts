@@ -19,6 +19,7 @@ import type { Future } from './future.js';
 import type { Task } from './task.js';
 import type { Coroutine } from './coroutines.js';
 import type { FlowControlTransport } from './internal/flow-control.js';
+import { setResultUnlessDone } from './internal/stream-transport.js';
 
 /** A listening socket of a Server (asyncio's TransportSocket): its address and fd. */
 export interface ServerSocket {
@@ -231,8 +232,4 @@ export class Server {
   [inspect.custom](): string {
     return this.toString();
   }
-}
-
-function setResultUnlessDone(future: Future<void>): void {
-  if (!future.done()) future.setResult(undefined);
 }
