@@ -3,7 +3,7 @@
 import { gather, newEventLoop, sleep, type BaseEventLoop, type Future } from '@asyncio-ts/core';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawnSync } from 'node:child_process';
-import { bestOf, collectGarbage, printTable, pythons, runPython, type Row } from './harness.js';
+import { bestOf, collectGarbage, printTable, pythons, runPython, sleepZeroThenable, type Row } from './harness.js';
 
 const N_CALL_SOON = 1_000_000;
 const N_TIMERS = 200_000;
@@ -140,23 +140,7 @@ const rawNode = {
    */
   tasksWithStore: async () => {
     const storage = new AsyncLocalStorage<number>();
-    let waiting: (() => void)[] = [];
-    let drainQueued = false;
-    const drain = () => {
-      drainQueued = false;
-      const batch = waiting;
-      waiting = [];
-      for (const resolve of batch) resolve();
-    };
-    const sleep0 = {
-      then(resolve: () => void) {
-        waiting.push(resolve);
-        if (!drainQueued) {
-          drainQueued = true;
-          setImmediate(drain);
-        }
-      },
-    };
+    const sleep0 = sleepZeroThenable();
     async function worker() {
       await sleep0;
       await sleep0;

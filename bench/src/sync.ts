@@ -9,8 +9,9 @@ import { gather, newEventLoop, sleep, type BaseEventLoop, type Future } from '@a
 import { Lock, Queue, Semaphore } from '@asyncio-ts/sync';
 import { Mutex, Semaphore as MutexSemaphore } from 'async-mutex';
 import pLimit from 'p-limit';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawnSync } from 'node:child_process';
-import { bestOf, printTable, pythons, runPython, type Row } from './harness.js';
+import { bestOf, printTable, pythons, runPython, sleepZeroThenable, type Row } from './harness.js';
 
 const N_SEMAPHORE_TASKS = 100_000;
 const N_ROUND_TRIPS = 200_000;
@@ -234,15 +235,137 @@ const asyncMutexBench = {
   },
 };
 
+/** A FIFO of values (resolvers, items) that takes from the front in O(1). */
+class Fifo<T> {
+  #items: (T | undefined)[] = [];
+  #head = 0;
+
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(item: T): void {
+    this.#items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.#head === this.#items.length) return undefined;
+    const item = this.#items[this.#head];
+    this.#items[this.#head++] = undefined;
+    if (this.#head === this.#items.length) {
+      this.#items = [];
+      this.#head = 0;
+    }
+    return item;
+  }
+}
+
+/** The least an awaitable queue can be: native promises, an already resolved one when nothing waits. */
+class FloorQueue<T> {
+  readonly #items = new Fifo<T>();
+  readonly #getters = new Fifo<(item: T) => void>();
+  static readonly #putDone = Promise.resolve();
+
+  put(item: T): Promise<void> {
+    const getter = this.#getters.shift();
+    if (getter !== undefined) getter(item);
+    else this.#items.push(item);
+    return FloorQueue.#putDone;
+  }
+
+  get(): Promise<T> {
+    if (this.#items.length > 0) return Promise.resolve(this.#items.shift()!);
+    return new Promise<T>((resolve) => this.#getters.push(resolve));
+  }
+}
+
+/**
+ * The floors of the async-function rows: the same workloads as bare async
+ * functions in an AsyncLocalStorage context (what currentTask() and a task's
+ * cancellation stand on), over the least a primitive can be (native promises,
+ * an already resolved one when nothing has to wait) and a sleep(0)-like
+ * thenable. No Task, Future, loop or handle: what these cost is Node 20's own
+ * price for an async function's awaits, which ours pays too.
+ */
+const floorBench = {
+  semaphore: async () => {
+    const storage = new AsyncLocalStorage<number>();
+    const sleep0 = sleepZeroThenable();
+    const holders = new Holders();
+    const waiting = new Fifo<() => void>();
+    const acquired = Promise.resolve();
+    let permits = PERMITS;
+    const acquire = () => {
+      if (permits > 0) {
+        permits--;
+        return acquired;
+      }
+      return new Promise<void>((resolve) => waiting.push(resolve));
+    };
+    const release = () => {
+      const next = waiting.shift();
+      if (next !== undefined) next();
+      else permits++;
+    };
+    async function worker() {
+      await acquire();
+      try {
+        holders.enter();
+        await sleep0;
+        holders.leave();
+      } finally {
+        release();
+      }
+    }
+    await Promise.all(Array.from({ length: N_SEMAPHORE_TASKS }, (_, index) => storage.run(index, worker)));
+    holders.check('floor Semaphore');
+  },
+  queues: async () => {
+    const storage = new AsyncLocalStorage<number>();
+    const pings = new FloorQueue<number>();
+    const pongs = new FloorQueue<number>();
+    let sum = 0;
+    async function ping() {
+      for (let i = 0; i < N_ROUND_TRIPS; i++) {
+        await pings.put(i);
+        sum += await pongs.get();
+      }
+    }
+    async function pong() {
+      for (let i = 0; i < N_ROUND_TRIPS; i++) {
+        const item = await pings.get();
+        await pongs.put(item);
+      }
+    }
+    await Promise.all([storage.run(0, ping), storage.run(1, pong)]);
+    checkRoundTrips('floor Queue', sum);
+  },
+  lock: () =>
+    new AsyncLocalStorage<number>().run(0, async () => {
+      const acquired = Promise.resolve(true);
+      let locked = false;
+      for (let i = 0; i < N_LOCK; i++) {
+        if (locked) throw new Error('floor Lock: already locked');
+        locked = true;
+        await acquired;
+        locked = false;
+      }
+    }),
+};
+
 const OURS = 'asyncio-ts';
 const P_LIMIT = 'p-limit';
 const ASYNC_MUTEX = 'async-mutex';
+const FLOOR = 'Node + AsyncLocalStorage (floor)';
 
 /** Every JS workload by name, with its operation count: each runs alone in a child process. */
 const isolated: Record<string, [operations: number, run: () => Promise<void>]> = {
   'p-limit-semaphore': [N_SEMAPHORE_TASKS, pLimitBench.semaphore],
   'async-mutex-semaphore': [N_SEMAPHORE_TASKS, asyncMutexBench.semaphore],
   'async-mutex-lock': [N_LOCK, asyncMutexBench.lock],
+  'floor-semaphore': [N_SEMAPHORE_TASKS, floorBench.semaphore],
+  'floor-queues': [N_ROUND_TRIPS, floorBench.queues],
+  'floor-lock': [N_LOCK, floorBench.lock],
   'ours-semaphoreAsync': [N_SEMAPHORE_TASKS, ours.semaphoreAsync],
   'ours-semaphoreGenerator': [N_SEMAPHORE_TASKS, ours.semaphoreGenerator],
   'ours-queuesAsync': [N_ROUND_TRIPS, ours.queuesAsync],
@@ -281,16 +404,23 @@ async function runAlone(name: string): Promise<void> {
 
 type Group = 'semaphore' | 'queues' | 'lock';
 
-/** The table's rows: each workload of ours, the group (and CPython workload) it is measured against. */
-const ROWS: [workload: string, group: Group, name: string][] = [
-  ['(a) 100k tasks, Semaphore(10) across sleep(0), async', 'semaphore', 'ours-semaphoreAsync'],
-  ['(a) 100k tasks, Semaphore(10) across sleep(0), function*', 'semaphore', 'ours-semaphoreGenerator'],
-  ['(b) 200k round trips, two tasks, two Queues, async', 'queues', 'ours-queuesAsync'],
-  ['(b) 200k round trips, two tasks, two Queues, function*', 'queues', 'ours-queuesGenerator'],
-  ['(c) 1M uncontended Lock acquire/release, async', 'lock', 'ours-lockAsync'],
-  ['(c) 1M uncontended Lock, async, `using held = await lock.hold()`', 'lock', 'ours-lockHold'],
-  ['(c) 1M uncontended Lock acquire/release, function*', 'lock', 'ours-lockGenerator'],
+/**
+ * The table's rows: each workload of ours, the group (and CPython workload)
+ * it is measured against, and whether it is an async-function row (those
+ * show the floor beside them).
+ */
+const ROWS: [workload: string, group: Group, name: string, async: boolean][] = [
+  ['(a) 100k tasks, Semaphore(10) across sleep(0), async', 'semaphore', 'ours-semaphoreAsync', true],
+  ['(a) 100k tasks, Semaphore(10) across sleep(0), function*', 'semaphore', 'ours-semaphoreGenerator', false],
+  ['(b) 200k round trips, two tasks, two Queues, async', 'queues', 'ours-queuesAsync', true],
+  ['(b) 200k round trips, two tasks, two Queues, function*', 'queues', 'ours-queuesGenerator', false],
+  ['(c) 1M uncontended Lock acquire/release, async', 'lock', 'ours-lockAsync', true],
+  ['(c) 1M uncontended Lock, async, `using held = await lock.hold()`', 'lock', 'ours-lockHold', true],
+  ['(c) 1M uncontended Lock acquire/release, function*', 'lock', 'ours-lockGenerator', false],
 ];
+
+/** The floor of each group's async-function rows (see floorBench). */
+const FLOORS: Record<Group, string> = { semaphore: 'floor-semaphore', queues: 'floor-queues', lock: 'floor-lock' };
 
 /** The other JS libraries' workloads, by group and column. */
 const OTHERS: [group: Group, column: string, name: string][] = [
@@ -304,9 +434,11 @@ const OTHERS: [group: Group, column: string, name: string][] = [
  * JS ones, in PASSES passes, each figure the best it reached: on a shared
  * machine the load changes over the minutes a run takes, and CPython measured
  * in a quiet minute against Node in a busy one (or the reverse) would say
- * more about the machine than about either.
+ * more about the machine than about either. (Three passes: the same build's
+ * figure moves by 25% from one minute to the next on these VMs, with the
+ * steal time of their neighbours.)
  */
-const PASSES = 2;
+const PASSES = 3;
 
 export async function benchSync(): Promise<void> {
   const child = process.argv.find((arg) => arg.startsWith(WORKLOAD_FLAG));
@@ -319,6 +451,7 @@ export async function benchSync(): Promise<void> {
   const baselines = new Set<string>();
   const figures: Record<Group, Record<string, number | null>> = { semaphore: {}, queues: {}, lock: {} };
   const ourFigures: Record<string, number | null> = {};
+  const floors: Record<Group, Record<string, number | null>> = { semaphore: {}, queues: {}, lock: {} };
   for (const group of ['semaphore', 'queues', 'lock'] as const) {
     for (let pass = 0; pass < PASSES; pass++) {
       for (const executable of pythons()) {
@@ -332,17 +465,18 @@ export async function benchSync(): Promise<void> {
       for (const [otherGroup, column, name] of OTHERS) {
         if (otherGroup === group) best(figures[group], column, measureAlone(name));
       }
+      best(floors[group], FLOOR, measureAlone(FLOORS[group]));
       for (const [, rowGroup, name] of ROWS) {
         if (rowGroup === group) best(ourFigures, name, measureAlone(name));
       }
     }
   }
-  baselines.add(P_LIMIT).add(ASYNC_MUTEX);
+  baselines.add(P_LIMIT).add(ASYNC_MUTEX).add(FLOOR);
 
-  const rows: Row[] = ROWS.map(([workload, group, name]) => ({
+  const rows: Row[] = ROWS.map(([workload, group, name, async]) => ({
     workload,
     unit: 'ops/s',
-    figures: { ...figures[group], [OURS]: ourFigures[name] ?? null },
+    figures: { ...figures[group], ...(async ? floors[group] : {}), [OURS]: ourFigures[name] ?? null },
     higherIsBetter: true,
   }));
   printTable(
@@ -351,4 +485,16 @@ export async function benchSync(): Promise<void> {
     OURS,
     [...baselines],
   );
+  printFloorRatios(figures, floors);
+}
+
+/** What the floor itself reaches against CPython: no async-function row of any library can pass it. */
+function printFloorRatios(figures: Record<Group, Record<string, number | null>>, floors: Record<Group, Record<string, number | null>>): void {
+  const parts: string[] = [];
+  for (const group of ['semaphore', 'queues', 'lock'] as const) {
+    const cpython = Object.entries(figures[group]).find(([column]) => column.startsWith('asyncio ') && !column.endsWith('(PATH)'))?.[1];
+    const floor = floors[group][FLOOR];
+    if (cpython != null && floor != null) parts.push(`${group} ${(floor / cpython).toFixed(2)}x`);
+  }
+  if (parts.length > 0) console.log(`The floor of async functions against CPython asyncio (Debian's): ${parts.join(', ')}.`);
 }
