@@ -75,6 +75,14 @@ function servers(): ServerSpec[] {
   }
   specs.push(
     { name: 'node-net', label: `Node ${process.version} net`, family: 'node', api: 'protocols', isBaseline: true, command: node('node-net') },
+    {
+      name: 'node-net-async-floor',
+      label: `Node ${process.version} net, an async function per connection under AsyncLocalStorage (the floor of async streams)`,
+      family: 'node',
+      api: 'streams',
+      isBaseline: false,
+      command: node('node-net-async-floor'),
+    },
     { name: 'ours-streams-hosted', label: 'asyncio-ts streams, EventLoop', family: 'ours', api: 'streams', isBaseline: false, command: node('ours-streams-hosted') },
     { name: 'ours-streams-generator-hosted', label: 'asyncio-ts streams (function*), EventLoop', family: 'ours', api: 'streams', isBaseline: false, command: node('ours-streams-generator-hosted') },
     { name: 'ours-protocols-hosted', label: 'asyncio-ts protocols, EventLoop', family: 'ours', api: 'protocols', isBaseline: false, command: node('ours-protocols-hosted') },
@@ -311,6 +319,21 @@ function printFloor(outcomes: Outcome[]): void {
   console.log(`- The floor (C epoll server) against the 3x CPython target: ${parts.join('; ')}`);
 }
 
+/**
+ * What async functions reach on Node net itself, awaiting native promises
+ * under AsyncLocalStorage, against Node net: the most the async-function
+ * streams of any library standing on AsyncLocalStorage can reach on this Node.
+ */
+function printAsyncFloor(outcomes: Outcome[]): void {
+  const floor = outcomes.find((outcome) => outcome.spec.name === 'node-net-async-floor');
+  if (floor === undefined || Object.keys(floor.runs).length === 0) return;
+  const parts = CONNECTIONS.map((connections) => {
+    const reached = figure(floor, connections);
+    return `${connections} conn: ${reached === undefined ? '—' : rate(reached)} = ${ratio(reached, figure(baselineOf(outcomes, 'node', 'protocols'), connections))} Node net`;
+  });
+  console.log(`- The floor of async-function streams (Node net, async functions under AsyncLocalStorage): ${parts.join('; ')}`);
+}
+
 function printTargets(outcomes: Outcome[]): void {
   console.log('\nTargets (issue 6): asyncio-ts streams and protocols >= 3x CPython asyncio (same API) and >= 0.9x raw Node net.');
   for (const outcome of outcomes.filter((candidate) => candidate.spec.family === 'ours')) {
@@ -329,6 +352,7 @@ function printTargets(outcomes: Outcome[]): void {
     console.log(`- ${outcome.label}: ${parts.join('; ')}`);
   }
   printFloor(outcomes);
+  printAsyncFloor(outcomes);
   const selector = outcomes.find((outcome) => outcome.spec.name === 'ours-protocols-selector');
   const uvloop = baselineOf(outcomes, 'uvloop', 'protocols');
   const closeness = CONNECTIONS.map((connections) => `${ratio(figure(selector, connections), figure(uvloop, connections))} (${connections} conn)`);

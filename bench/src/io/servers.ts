@@ -10,6 +10,8 @@
 // names of notes/io-plan.md, so that the suite builds and reports a skipped
 // row while a piece of it has not landed.
 import * as core from '@asyncio-ts/core';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { once } from 'node:events';
 import { writeSync } from 'node:fs';
 import net from 'node:net';
 
@@ -157,9 +159,64 @@ function serveNode(): void {
   server.listen(0, HOST, () => announce({ port: (server.address() as net.AddressInfo).port }));
 }
 
+/**
+ * The chunks a socket delivers, read one at a time with a native promise:
+ * the least an awaitable reader can be over Node net.
+ */
+class ChunkReader {
+  readonly #chunks: (Buffer | null)[] = [];
+  #waiting: ((chunk: Buffer | null) => void) | null = null;
+
+  constructor(socket: net.Socket) {
+    socket.on('data', (chunk: Buffer) => this.#deliver(chunk));
+    socket.on('close', () => this.#deliver(null));
+  }
+
+  /** The next chunk, or null at the end. */
+  read(): Promise<Buffer | null> {
+    if (this.#chunks.length > 0) return Promise.resolve(this.#chunks.shift()!);
+    return new Promise((resolve) => (this.#waiting = resolve));
+  }
+
+  #deliver(chunk: Buffer | null): void {
+    const waiting = this.#waiting;
+    this.#waiting = null;
+    if (waiting !== null) waiting(chunk);
+    else this.#chunks.push(chunk);
+  }
+}
+
+/**
+ * The floor of the async-function streams echo: Node net, each connection
+ * served by an async function in an AsyncLocalStorage context (what an
+ * async-function task needs to know its task), awaiting a native promise for
+ * each chunk and one for the drain, as the streams echo awaits read() and
+ * drain(). No loop, Task or Future: what Node 20 charges for the awaits.
+ */
+function serveNodeAsyncFloor(): void {
+  const storage = new AsyncLocalStorage<number>();
+  const drained = Promise.resolve();
+  let connections = 0;
+  async function echo(socket: net.Socket): Promise<void> {
+    const reader = new ChunkReader(socket);
+    for (;;) {
+      const data = await reader.read();
+      if (data === null) break;
+      await (socket.write(data) ? drained : once(socket, 'drain'));
+    }
+    socket.end();
+  }
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    socket.on('error', () => socket.destroy());
+    storage.run(++connections, echo, socket).catch(() => socket.destroy());
+  });
+  server.listen(0, HOST, () => announce({ port: (server.address() as net.AddressInfo).port }));
+}
+
 /** The Node-side servers, by the name the suite passes to `io-server`. */
 export const nodeServers: Record<string, () => Promise<void> | void> = {
   'node-net': serveNode,
+  'node-net-async-floor': serveNodeAsyncFloor,
   'ours-protocols-hosted': () => serveOurs('hosted', 'protocols'),
   'ours-streams-hosted': () => serveOurs('hosted', 'streams'),
   'ours-streams-generator-hosted': () => serveOurs('hosted', 'streams-generator'),
