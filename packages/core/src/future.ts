@@ -62,7 +62,7 @@ interface ThenCallbacks {
 /**
  * A then() caller: `await future` in an async function (V8's resolving
  * functions, no callbacks), or a promise then() returned, settled when the
- * Future completes, with then()'s callbacks applied. Four fields and no
+ * Future completes, with then()'s callbacks applied. Five fields and no
  * private methods (each class with one costs every instance a field): there
  * is one per pending `await`.
  */
@@ -74,6 +74,8 @@ class ThenListener implements DoneListener {
     readonly reject: (reason: unknown) => void,
     /** The async-function task whose body awaits, if any: told once the outcome is on its way. */
     readonly task: AwaitingTask | null,
+    /** Told as the caller is settled, when the Future's outcome is a hand-over (see thenHandingOver()). */
+    readonly handOver: AwaitedHandOver | null,
   ) {}
 
   /**
@@ -118,9 +120,7 @@ class ThenListener implements DoneListener {
 
   /** Rejects at once: the awaiting task may not await this Future. @internal */
   refuse(error: Error): void {
-    const onRejected = this.callbacks?.onRejected;
-    if (typeof onRejected !== 'function') this.reject(error);
-    else applyCallback(this, onRejected, error);
+    rejectListener(this, error);
   }
 }
 
@@ -135,13 +135,36 @@ function settleListener(listener: ThenListener, future: Future<unknown>, cancell
     // with itself does.
     if (value === future) throw new TypeError(`Chaining cycle detected: the result of ${future} is the Future itself`);
   } catch (error) {
-    const onRejected = listener.callbacks?.onRejected;
-    if (typeof onRejected !== 'function') return listener.reject(error);
-    return applyCallback(listener, onRejected, error);
+    return rejectListener(listener, failHandOver(listener.handOver, error));
+  }
+  if (listener.handOver !== null) {
+    try {
+      listener.handOver.awaiterResumed();
+    } catch (error) {
+      // The hand-over failed as it became final: the caller gets that error.
+      return rejectListener(listener, error);
+    }
   }
   const onFulfilled = listener.callbacks?.onFulfilled;
   if (typeof onFulfilled !== 'function') return listener.resolve(value);
   applyCallback(listener, onFulfilled as (value: unknown) => unknown, value);
+}
+
+/** Tells a hand-over that its caller gets `error` instead; returns the error to reject with (its own, should it throw). */
+function failHandOver(handOver: AwaitedHandOver | null, error: unknown): unknown {
+  if (handOver === null) return error;
+  try {
+    handOver.awaiterFailed(error);
+    return error;
+  } catch (thrown) {
+    return thrown;
+  }
+}
+
+function rejectListener(listener: ThenListener, error: unknown): void {
+  const onRejected = listener.callbacks?.onRejected;
+  if (typeof onRejected !== 'function') return listener.reject(error);
+  applyCallback(listener, onRejected, error);
 }
 
 function applyCallback(listener: ThenListener, callback: (value: unknown) => unknown, argument: unknown): void {
@@ -206,6 +229,20 @@ interface AwaitingTask {
   noteAwaiting?: (future: Future<unknown>) => Error | null;
   /** The awaited Future is done: the error to resume with instead of its outcome, if any (only at a suspension). */
   awaitedDone: (future: Future<unknown>, suspended: boolean) => Error | undefined;
+}
+
+/**
+ * What a Future whose outcome is a hand-over does as each then() caller
+ * (an `await`) is settled with it: a stream read that took bytes out of the
+ * buffer, a lock handed to its waiter. The hand-over becomes final when the
+ * awaiter resumes with the result, and is given back when it resumes with an
+ * error instead (its task was cancelled in between). See thenHandingOver().
+ */
+export interface AwaitedHandOver {
+  /** The caller gets the result: the hand-over is final. May throw: the caller gets that error instead. */
+  awaiterResumed(): void;
+  /** The caller gets `error` instead of the result (a CancelledError when its task was cancelled meanwhile). */
+  awaiterFailed(error: unknown): void;
 }
 
 /** True when `value` is a Future of asyncio-ts (from any copy of the package). */
@@ -372,6 +409,29 @@ export class Future<T = unknown> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
+    return Future.#then(this, null, onFulfilled, onRejected);
+  }
+
+  /**
+   * then() for a subclass whose outcome is a hand-over: `handOver` is told as
+   * each caller is settled (see AwaitedHandOver), before its callbacks run.
+   * What a subclass's then() calls in place of super.then() while a
+   * hand-over may be on its way to the caller.
+   */
+  protected thenHandingOver<R1 = T, R2 = never>(
+    handOver: AwaitedHandOver,
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return Future.#then(this, handOver, onFulfilled, onRejected);
+  }
+
+  static #then<T, R1, R2>(
+    future: Future<T>,
+    handOver: AwaitedHandOver | null,
+    onFulfilled: ((value: T) => R1 | PromiseLike<R1>) | null | undefined,
+    onRejected: ((reason: unknown) => R2 | PromiseLike<R2>) | null | undefined,
+  ): Promise<R1 | R2> {
     // `await future` passes V8's own resolving functions and drops what then()
     // returns: that promise (~350 ns with AsyncLocalStorage's hooks) is made
     // only for a caller who can use it.
@@ -380,7 +440,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const resolve = awaited ? (onFulfilled as (value: unknown) => void) : parkedResolve;
     const reject = awaited ? (onRejected as (reason: unknown) => void) : parkedReject;
     if (awaited) onFulfilled = onRejected = null;
-    this.#loop.outsideActivity++;
+    future.#loop.outsideActivity++;
     // An async-function task awaits this Future: it is the task's waiter, so
     // that cancelling the task cancels what it awaits; and it learns when the
     // outcome is on its way to the body (settling queues the continuation).
@@ -388,10 +448,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const task = taskStorage.getStore() as AwaitingTask | undefined;
     const awaiting = task?.noteAwaiting !== undefined ? task : null;
     const callbacks = onFulfilled == null && onRejected == null ? null : { onFulfilled: onFulfilled as (value: never) => unknown, onRejected };
-    const listener = new ThenListener(callbacks, resolve, reject, awaiting);
-    const refusal = awaiting?.noteAwaiting!(this as Future<unknown>) ?? null;
+    const listener = new ThenListener(callbacks, resolve, reject, awaiting, handOver);
+    const refusal = awaiting?.noteAwaiting!(future as Future<unknown>) ?? null;
     if (refusal !== null) listener.refuse(refusal);
-    else this.addListener(listener);
+    else future.addListener(listener);
     return promise;
   }
 

@@ -13,7 +13,7 @@ export {
 export { BaseEventLoop, type EventLoopOptions, type ExceptionHandler, type TaskFactory } from './base-event-loop.js';
 export { EventLoop } from './event-loop.js';
 export { Handle, TimerHandle, type Callback, type ExceptionContext } from './handle.js';
-export { Future, isFuture, type FutureOptions, type FutureState } from './future.js';
+export { Future, isFuture, type AwaitedHandOver, type FutureOptions, type FutureState } from './future.js';
 export { Task, type TaskOptions } from './task.js';
 export {
   isCoroutine,

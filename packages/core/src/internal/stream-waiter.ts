@@ -15,7 +15,7 @@
 // A waiter completed while no coroutine awaited it (a done callback,
 // gather()) is final at once. A waiter cancelled while it waits took nothing.
 import { CancelledError } from '../errors.js';
-import { Future } from '../future.js';
+import { Future, type AwaitedHandOver } from '../future.js';
 import type { BaseEventLoop } from '../base-event-loop.js';
 
 /** What a StreamWaiter tells the reader that made it. */
@@ -26,7 +26,7 @@ export interface StreamWaiterOwner<T> {
   giveBack(value: T): void;
 }
 
-export class StreamWaiter<T> extends Future<T> {
+export class StreamWaiter<T> extends Future<T> implements AwaitedHandOver {
   readonly #owner: StreamWaiterOwner<T>;
   /** A coroutine awaits this waiter (`await` or `yield*`). */
   #awaited = false;
@@ -68,18 +68,17 @@ export class StreamWaiter<T> extends Future<T> {
   ): Promise<R1 | R2> {
     if (this.done() && !this.#inTransit) return super.then(onFulfilled, onRejected);
     this.#awaited = true;
-    return super.then(
-      (value: T) => {
-        this.finishHandOver(true);
-        return typeof onFulfilled === 'function' ? onFulfilled(value) : (value as unknown as R1);
-      },
-      (error: unknown) => {
-        // The task was cancelled after the hand-over, before it resumed.
-        if (CancelledError.isInstance(error) && !this.cancelled()) this.finishHandOver(false);
-        if (typeof onRejected === 'function') return onRejected(error);
-        throw error;
-      },
-    );
+    return this.thenHandingOver(this, onFulfilled, onRejected);
+  }
+
+  /** The awaiting coroutine resumes with the bytes: final. @internal */
+  awaiterResumed(): void {
+    this.finishHandOver(true);
+  }
+
+  /** The awaiting coroutine resumes with `error` instead: its task was cancelled after the hand-over, before it resumed. @internal */
+  awaiterFailed(error: unknown): void {
+    if (CancelledError.isInstance(error) && !this.cancelled()) this.finishHandOver(false);
   }
 
   override [Symbol.iterator](): Iterator<unknown, T, unknown> {

@@ -27,7 +27,7 @@
 // of a program, and V8 makes those accesses megamorphic (several times
 // slower) once more than four classes reach them. Core has Task, SleepFuture
 // and gather()'s Future in the hot paths already; this package adds one.
-import { CancelledError, Future, type BaseEventLoop } from '@asyncio-ts/core';
+import { CancelledError, Future, type AwaitedHandOver, type BaseEventLoop } from '@asyncio-ts/core';
 import type { Linked, WaiterList } from './waiter-list.js';
 
 /** What a primitive does as the hand-over to one of its waiters ends. */
@@ -53,7 +53,7 @@ const VOID_RESULT = 16;
 /** Made done by resolved(): its payload is null, or what `yield*` returns, made once. */
 const RESOLVED = 32;
 
-export class Waiter<T> extends Future<T> implements Linked, Iterator<unknown, T, unknown> {
+export class Waiter<T> extends Future<T> implements Linked, Iterator<unknown, T, unknown>, AwaitedHandOver {
   // Fields are set in the constructor only (`declare`), once each: waiters
   // come by the 100,000.
   /** The list the waiter is in (see WaiterList). */
@@ -179,25 +179,20 @@ export class Waiter<T> extends Future<T> implements Linked, Iterator<unknown, T,
     // a done Future is no cancellation point, as in asyncio: core sees to that.)
     if (this.owner === null || (this.done() && (this.#flags & IN_TRANSIT) === 0)) return super.then(onFulfilled, onRejected);
     this.#flags |= AWAITED;
-    return super.then(
-      (value) => {
-        try {
-          this.finishHandOver(true);
-        } catch (error) {
-          // The hand-over failed as it became final (a putter refused by
-          // shutdown()): the awaiter gets that error. `await` listens to its
-          // callbacks only, not to the promise then() returns.
-          if (typeof onRejected === 'function') return onRejected(error);
-          throw error;
-        }
-        return typeof onFulfilled === 'function' ? onFulfilled(value) : (value as unknown as R1);
-      },
-      (error: unknown) => {
-        if (CancelledError.isInstance(error) && !this.cancelled()) this.finishHandOver(false);
-        if (typeof onRejected === 'function') return onRejected(error);
-        throw error;
-      },
-    );
+    return this.thenHandingOver(this, onFulfilled, onRejected);
+  }
+
+  /**
+   * The awaiter resumes with what it was handed: final. Should that fail (a
+   * putter refused by shutdown()), the awaiter gets the error. @internal
+   */
+  awaiterResumed(): void {
+    this.finishHandOver(true);
+  }
+
+  /** The awaiter resumes with `error` instead: cancelled after the hand-over, it gives the resource back. @internal */
+  awaiterFailed(error: unknown): void {
+    if (CancelledError.isInstance(error) && !this.cancelled()) this.finishHandOver(false);
   }
 
   // `yield* waiter`: the waiter is its own iterator, and keeps no state for
