@@ -97,12 +97,6 @@ export abstract class BaseEventLoop implements HandleOwner {
    * lets those microtasks run before the next iteration. @internal
    */
   promiseWork = false;
-  /**
-   * Counts calls into the loop made from outside its callbacks (an async
-   * function scheduling, awaiting, settling). The driver watches it to know
-   * when the async functions have gone quiet between iterations. @internal
-   */
-  outsideActivity = 0;
 
   constructor(options: EventLoopOptions = {}) {
     this.#clock = options.clock ?? monotonicClock;
@@ -283,10 +277,7 @@ export abstract class BaseEventLoop implements HandleOwner {
     const handle = new Handle(callback, args, context, arg0, arg1);
     if (this.#debug) handle.setSourceTraceback(captureStack());
     this.#ready.push(handle);
-    if (!this.inCallbacks) {
-      this.outsideActivity++;
-      this.readyWhileIdle();
-    }
+    if (!this.inCallbacks) this.readyWhileIdle();
     return handle;
   }
 
@@ -302,10 +293,7 @@ export abstract class BaseEventLoop implements HandleOwner {
     }
     if (this.#state === 'closed') this.#checkClosed('callSoon');
     this.#ready.pushCall(callback, arg0, arg1, context);
-    if (!this.inCallbacks) {
-      this.outsideActivity++;
-      this.readyWhileIdle();
-    }
+    if (!this.inCallbacks) this.readyWhileIdle();
   }
 
   /** callAt() without the checks, for the package's own callbacks (no context); arguments as in scheduleSoon(). @internal */
@@ -320,10 +308,7 @@ export abstract class BaseEventLoop implements HandleOwner {
     if (this.#debug) timer.setSourceTraceback(captureStack());
     timer.scheduled = true;
     this.#timers.push(timer);
-    if (!this.inCallbacks) {
-      this.outsideActivity++;
-      this.timerAddedWhileIdle(timer);
-    }
+    if (!this.inCallbacks) this.timerAddedWhileIdle(timer);
     return timer;
   }
 

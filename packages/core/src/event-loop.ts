@@ -26,8 +26,9 @@ import { secondsToTimerMs } from './internal/time.js';
 /** How long one Node macrotask may run iterations before it yields to Node's I/O. */
 const SLICE_MS = 2;
 
-// 'hopping': the next pump is a microtask, queued after an iteration so that
-// promise continuations run between iterations.
+// 'hopping': the next pump comes once the microtask queue has drained (see
+// MicrotaskHops), queued after an iteration so that promise continuations run
+// between iterations.
 type PumpState = 'idle' | 'scheduled' | 'hopping' | 'pumping';
 
 export class EventLoop extends BaseEventLoop {
@@ -152,8 +153,8 @@ export class EventLoop extends BaseEventLoop {
     // iteration, as a task's step would: a stop() they made takes effect now,
     // before another iteration.
     if (this.#hops.arrived() && this.stopping) return this.#finish();
-    // A hop continues the slice of the macrotask it started in: a fresh
-    // slice per hop would never give Node's I/O its turn.
+    // A pump after continuations continues the slice of the macrotask it
+    // started in: a fresh slice each time would never give Node's I/O its turn.
     if (this.#pumpState !== 'hopping') this.#sliceEnd = performance.now() + SLICE_MS;
     const sliceEnd = this.#sliceEnd;
     this.#pumpState = 'pumping';

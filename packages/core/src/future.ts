@@ -440,7 +440,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const resolve = awaited ? (onFulfilled as (value: unknown) => void) : parkedResolve;
     const reject = awaited ? (onRejected as (reason: unknown) => void) : parkedReject;
     if (awaited) onFulfilled = onRejected = null;
-    future.#loop.outsideActivity++;
     // An async-function task awaits this Future: it is the task's waiter, so
     // that cancelling the task cancels what it awaits; and it learns when the
     // outcome is on its way to the body (settling queues the continuation).

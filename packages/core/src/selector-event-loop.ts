@@ -42,7 +42,8 @@ const SLICE_MS = 2;
 const MAXIMUM_SELECT_TIMEOUT = 0.05;
 
 // 'scheduled': a Node macrotask (setImmediate) will run the next pump;
-// 'hopping': a microtask will, after async-function continuations.
+// 'hopping': a tick will, once async-function continuations have drained
+// the microtask queue.
 type PumpState = 'idle' | 'scheduled' | 'hopping' | 'pumping';
 
 /**

@@ -5,33 +5,23 @@
 // kind: its coroutines only ever run inside the loop's callbacks.
 import type { BaseEventLoop } from '../base-event-loop.js';
 
-/** How many microtask hops may wait for async functions to go quiet between two iterations. */
-const MAX_MICROTASK_HOPS = 64;
-
-/**
- * Hops in a row without a call into the loop that count as quiet. Some steps
- * reach the loop only a few microtasks later without calling it in between:
- * an async function's return settles its promise a tick later, and each
- * async helper it awaited adds a tick.
- */
-const QUIET_HOPS = 4;
-
 /**
  * Runs a driver's next pump once the async functions resumed by the last
- * iteration have gone quiet. An `await future` registers with the Future a
- * microtask after it starts (V8's thenable job), so one microtask is not
- * enough: hop on until a few hops in a row saw no async code call into the
- * loop, up to a bound (an async loop that never awaits the loop must not
- * starve it).
+ * iteration have gone quiet: once the microtask queue has drained. An
+ * `await future` registers with the Future a microtask after it starts (V8's
+ * thenable job), an async function's return settles its promise a tick
+ * later, each async helper adds ticks: no count of hops fits them all, and
+ * every hop costs a microtask (an AsyncResource each, under Node 20's hooks).
+ * Node runs a process.nextTick callback queued from a microtask only after
+ * the microtask queue is empty; so a microtask queues the pump as a tick.
+ * (A microtask loop that never ends starves the loop, as it starves Node's
+ * own I/O and timers.)
  */
 export class MicrotaskHops {
   readonly #loop: BaseEventLoop;
   readonly #pump: () => void;
   /** True while the next pump follows the continuations of async functions resumed by the last iteration. */
   #afterContinuations = false;
-  #hops = 0;
-  #quietHops = 0;
-  #seenActivity = 0;
   /** In debug mode: when the hop was queued and which tasks it lets resume, to time their continuations. */
   #queuedAt: number | null = null;
   #resuming = '';
@@ -60,10 +50,7 @@ export class MicrotaskHops {
   /** Calls the pump once the async functions have gone quiet (see the class). */
   start(): void {
     this.expectContinuations();
-    this.#hops = 0;
-    this.#quietHops = 0;
-    this.#seenActivity = this.#loop.outsideActivity;
-    queueMicrotask(this.#hop);
+    queueMicrotask(this.#pumpAfterDrain);
   }
 
   /**
@@ -82,18 +69,7 @@ export class MicrotaskHops {
     return after;
   }
 
-  readonly #hop = () => {
-    const activity = this.#loop.outsideActivity;
-    if (activity !== this.#seenActivity) {
-      this.#seenActivity = activity;
-      this.#quietHops = 0;
-    } else {
-      this.#quietHops++;
-    }
-    if (this.#quietHops < QUIET_HOPS && ++this.#hops < MAX_MICROTASK_HOPS) {
-      queueMicrotask(this.#hop);
-      return;
-    }
-    this.#pump();
+  readonly #pumpAfterDrain = () => {
+    process.nextTick(this.#pump);
   };
 }
