@@ -73,6 +73,32 @@ function checkRoundTrips(name: string, received: number): void {
   if (received !== expected) throw new Error(`${name}: round trips carried a sum of ${received}; expected ${expected}`);
 }
 
+/** Queues whose put() and get() an async function awaits (ours, and the floor's). */
+interface AwaitableQueue<T> {
+  put(item: T): PromiseLike<void>;
+  get(): PromiseLike<T>;
+}
+
+/** The two async functions of the ping-pong (b), and the sum of what came back. */
+function asyncPingPong(pings: AwaitableQueue<number>, pongs: AwaitableQueue<number>) {
+  const sides = {
+    sum: 0,
+    async ping() {
+      for (let i = 0; i < N_ROUND_TRIPS; i++) {
+        await pings.put(i);
+        sides.sum += await pongs.get();
+      }
+    },
+    async pong() {
+      for (let i = 0; i < N_ROUND_TRIPS; i++) {
+        const item = await pings.get();
+        await pongs.put(item);
+      }
+    },
+  };
+  return sides;
+}
+
 const ours = {
   semaphoreAsync: () =>
     onLoop((loop) => {
@@ -114,27 +140,13 @@ const ours = {
     }),
   queuesAsync: () =>
     onLoop((loop) => {
-      const pings = new Queue<number>();
-      const pongs = new Queue<number>();
-      let sum = 0;
-      async function ping() {
-        for (let i = 0; i < N_ROUND_TRIPS; i++) {
-          await pings.put(i);
-          sum += await pongs.get();
-        }
-      }
-      async function pong() {
-        for (let i = 0; i < N_ROUND_TRIPS; i++) {
-          const item = await pings.get();
-          await pongs.put(item);
-        }
-      }
+      const sides = asyncPingPong(new Queue<number>(), new Queue<number>());
       return loop.createTask(async () => {
         await gather(
-          () => ping(),
-          () => pong(),
+          () => sides.ping(),
+          () => sides.pong(),
         );
-        checkRoundTrips('asyncio-ts Queue, async', sum);
+        checkRoundTrips('asyncio-ts Queue, async', sides.sum);
       });
     }),
   queuesGenerator: () =>
@@ -322,23 +334,9 @@ const floorBench = {
   },
   queues: async () => {
     const storage = new AsyncLocalStorage<number>();
-    const pings = new FloorQueue<number>();
-    const pongs = new FloorQueue<number>();
-    let sum = 0;
-    async function ping() {
-      for (let i = 0; i < N_ROUND_TRIPS; i++) {
-        await pings.put(i);
-        sum += await pongs.get();
-      }
-    }
-    async function pong() {
-      for (let i = 0; i < N_ROUND_TRIPS; i++) {
-        const item = await pings.get();
-        await pongs.put(item);
-      }
-    }
-    await Promise.all([storage.run(0, ping), storage.run(1, pong)]);
-    checkRoundTrips('floor Queue', sum);
+    const sides = asyncPingPong(new FloorQueue<number>(), new FloorQueue<number>());
+    await Promise.all([storage.run(0, sides.ping), storage.run(1, sides.pong)]);
+    checkRoundTrips('floor Queue', sides.sum);
   },
   lock: () =>
     new AsyncLocalStorage<number>().run(0, async () => {
