@@ -20,16 +20,16 @@ import { DefaultSelector, EVENT_READ, FdWatcher, NotImplementedError, type BaseS
 import type { TimerHandle } from './handle.js';
 import { BaseEventLoop, type EventLoopOptions } from './base-event-loop.js';
 import type { IoEntry } from './internal/io-registry.js';
-import { MicrotaskHops } from './internal/microtask-hops.js';
+import { MicrotaskDrain } from './internal/microtask-drain.js';
 import { secondsToTimerMs } from './internal/time.js';
 
 /** How long one Node macrotask may run iterations before it yields to Node's I/O. */
 const SLICE_MS = 2;
 
-// 'hopping': the next pump comes once the microtask queue has drained (see
-// MicrotaskHops), queued after an iteration so that promise continuations run
+// 'draining': the next pump comes once the microtask queue has drained (see
+// MicrotaskDrain), queued after an iteration so that promise continuations run
 // between iterations.
-type PumpState = 'idle' | 'scheduled' | 'hopping' | 'pumping';
+type PumpState = 'idle' | 'scheduled' | 'draining' | 'pumping';
 
 export class EventLoop extends BaseEventLoop {
   #pumpState: PumpState = 'idle';
@@ -40,7 +40,7 @@ export class EventLoop extends BaseEventLoop {
   /** When the running macrotask's slice ends (performance.now() milliseconds). */
   #sliceEnd = 0;
   readonly #pumpInScope = () => this.scope.resource.runInAsyncScope(this.#pump, this);
-  readonly #hops = new MicrotaskHops(this, this.#pumpInScope);
+  readonly #drain = new MicrotaskDrain(this, this.#pumpInScope);
   /** The selector of the readers and writers, once the first one was added. */
   #selector: DefaultSelector<IoEntry> | null = null;
   /** Watches the selector's fd on Node's loop while fds are registered and the loop runs. */
@@ -152,10 +152,10 @@ export class EventLoop extends BaseEventLoop {
     // The async functions that just resumed ran as part of the last
     // iteration, as a task's step would: a stop() they made takes effect now,
     // before another iteration.
-    if (this.#hops.arrived() && this.stopping) return this.#finish();
+    if (this.#drain.arrived() && this.stopping) return this.#finish();
     // A pump after continuations continues the slice of the macrotask it
     // started in: a fresh slice each time would never give Node's I/O its turn.
-    if (this.#pumpState !== 'hopping') this.#sliceEnd = performance.now() + SLICE_MS;
+    if (this.#pumpState !== 'draining') this.#sliceEnd = performance.now() + SLICE_MS;
     const sliceEnd = this.#sliceEnd;
     this.#pumpState = 'pumping';
     for (let iteration = 1; ; iteration++) {
@@ -165,10 +165,10 @@ export class EventLoop extends BaseEventLoop {
       if (this.promiseWork) {
         // Let the awaiting async functions resume before the next iteration.
         if (performance.now() < sliceEnd) {
-          this.#pumpState = 'hopping';
-          this.#hops.start();
+          this.#pumpState = 'draining';
+          this.#drain.start();
         } else {
-          this.#hops.expectContinuations();
+          this.#drain.expectContinuations();
           this.#pumpState = 'scheduled';
           setImmediate(this.#pumpInScope);
         }

@@ -28,7 +28,7 @@ import { DefaultSelector, nodeLoopFd, type BaseSelector } from '@asyncio-ts/sele
 import { BaseEventLoop, type EventLoopOptions } from './base-event-loop.js';
 import { describe } from './internal/checks.js';
 import type { IoEntry } from './internal/io-registry.js';
-import { MicrotaskHops } from './internal/microtask-hops.js';
+import { MicrotaskDrain } from './internal/microtask-drain.js';
 import { SelfPipe } from './internal/self-pipe.js';
 import { logger } from './logger.js';
 
@@ -42,9 +42,9 @@ const SLICE_MS = 2;
 const MAXIMUM_SELECT_TIMEOUT = 0.05;
 
 // 'scheduled': a Node macrotask (setImmediate) will run the next pump;
-// 'hopping': a tick will, once async-function continuations have drained
+// 'draining': a tick will, once async-function continuations have drained
 // the microtask queue.
-type PumpState = 'idle' | 'scheduled' | 'hopping' | 'pumping';
+type PumpState = 'idle' | 'scheduled' | 'draining' | 'pumping';
 
 /**
  * An event loop that waits for I/O in its selector's blocking select()
@@ -72,7 +72,7 @@ export class SelectorEventLoop extends BaseEventLoop {
    */
   #mayBlock = false;
   readonly #pumpInScope = () => this.scope.resource.runInAsyncScope(this.#pump, this);
-  readonly #hops = new MicrotaskHops(this, this.#pumpInScope);
+  readonly #drain = new MicrotaskDrain(this, this.#pumpInScope);
 
   /**
    * @param selector the selector to wait in (a DefaultSelector by default:
@@ -136,8 +136,8 @@ export class SelectorEventLoop extends BaseEventLoop {
   }
 
   // While it runs, the loop is never idle: it pumps (perhaps blocked in
-  // select()), hops, or has a pump scheduled, and each pump looks at the ready
-  // queue and the timers afresh.
+  // select()), waits for the microtasks to drain, or has a pump scheduled,
+  // and each pump looks at the ready queue and the timers afresh.
   protected readyWhileIdle(): void {}
 
   protected timerAddedWhileIdle(): void {}
@@ -164,7 +164,7 @@ export class SelectorEventLoop extends BaseEventLoop {
     if (this.#done === null) return;
     // The async functions that just resumed ran as part of the last
     // iteration: a stop() they made takes effect before another one.
-    if (this.#hops.arrived() && this.stopping) return this.#finish();
+    if (this.#drain.arrived() && this.stopping) return this.#finish();
     let mayBlock = this.#pumpState === 'scheduled';
     if (mayBlock) this.#sliceEnd = performance.now() + SLICE_MS;
     this.#pumpState = 'pumping';
@@ -179,10 +179,10 @@ export class SelectorEventLoop extends BaseEventLoop {
       if (this.promiseWork) {
         // Let the awaiting async functions resume before the next iteration.
         if (!nodeTurn) {
-          this.#pumpState = 'hopping';
-          this.#hops.start();
+          this.#pumpState = 'draining';
+          this.#drain.start();
         } else {
-          this.#hops.expectContinuations();
+          this.#drain.expectContinuations();
           this.#schedulePump();
         }
         return;

@@ -17,12 +17,12 @@ import type { BaseEventLoop } from '../base-event-loop.js';
  * (A microtask loop that never ends starves the loop, as it starves Node's
  * own I/O and timers.)
  */
-export class MicrotaskHops {
+export class MicrotaskDrain {
   readonly #loop: BaseEventLoop;
   readonly #pump: () => void;
   /** True while the next pump follows the continuations of async functions resumed by the last iteration. */
   #afterContinuations = false;
-  /** In debug mode: when the hop was queued and which tasks it lets resume, to time their continuations. */
+  /** In debug mode: when the wait began and which tasks it lets resume, to time their continuations. */
   #queuedAt: number | null = null;
   #resuming = '';
 
@@ -34,7 +34,7 @@ export class MicrotaskHops {
 
   /**
    * The last iteration resumed async functions: the next pump follows their
-   * continuations, whether it comes from hops (start()) or a new macrotask.
+   * continuations, whether it comes after the drain (start()) or from a new macrotask.
    */
   expectContinuations(): void {
     this.#afterContinuations = true;
